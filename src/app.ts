@@ -1,0 +1,121 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { ModelCatalog } from './catalog/model-catalog.js';
+import { CompletionService } from './completions/completion-service.js';
+import type { Config } from './config/load-config.js';
+import { type Database, openDatabase } from './db/database.js';
+import { migrateDatabase } from './db/migrate.js';
+import { createGraphQLServer } from './graphql/create-yoga.js';
+import { createRequestHandler } from './http/http-server.js';
+import { createLogger } from './logging/logger.js';
+import { createProviderRegistry } from './providers/create-provider-registry.js';
+import { type Clock, systemClock } from './routing/clock.js';
+import { Router } from './routing/route-completion.js';
+import { ApiKeyStore } from './store/api-key-store.js';
+import { CompletionRecorder } from './store/completion-recorder.js';
+import { ConversationStore } from './store/conversation-store.js';
+
+export interface AppOptions {
+  config: Config;
+  logger?: Logger;
+  clock?: Clock;
+  random?: () => number;
+  /** An already open database (tests share a migrated dump); otherwise opened from the config. */
+  database?: Database;
+  /** Called once with the secret of an admin key created at first boot. */
+  onFirstAdminKey?: (secret: string) => void;
+}
+
+export interface App {
+  /** `http://host:port` once started. */
+  readonly url: string;
+  readonly database: Database;
+  readonly recorder: CompletionRecorder;
+  readonly apiKeys: ApiKeyStore;
+  start(): Promise<void>;
+  /** Stops accepting, lets in-flight requests finish within the grace period, flushes and closes. */
+  stop(): Promise<void>;
+}
+
+/** Wires the gateway together; nothing listens until `start()`. */
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const database =
+    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  await migrateDatabase(database);
+
+  const apiKeys = new ApiKeyStore(database.db);
+  if (config.adminApiKey) await apiKeys.ensureAdminKey(config.adminApiKey);
+  else if ((await apiKeys.count()) === 0) {
+    const created = await apiKeys.create('admin (first boot)', ['admin']);
+    options.onFirstAdminKey?.(created.secret);
+  }
+
+  const recorder = new CompletionRecorder(database.db, logger);
+  const catalog = ModelCatalog.withBuiltIns(config.models);
+  const registry = createProviderRegistry(config.providers);
+  const router = new Router(config.routing, clock, options.random);
+  const service = new CompletionService({
+    catalog,
+    registry,
+    router,
+    conversations: new ConversationStore(database.db),
+    recorder,
+    clock,
+  });
+  const yoga = createGraphQLServer({ database, graphiql: !config.production });
+
+  let accepting = true;
+  const handler = createRequestHandler({
+    logger,
+    database,
+    apiKeys,
+    graphql: async (req, res, context) => yoga.handle(req, res, context),
+    clock,
+    service,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    isAccepting: () => accepting,
+  });
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  let url = '';
+
+  return {
+    get url() {
+      return url;
+    },
+    database,
+    recorder,
+    apiKeys,
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `http://${host}:${address.port}`;
+      logger.info({ url, database: database.driver }, 'switchyard listening');
+    },
+    async stop() {
+      accepting = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new Promise<'timeout'>((resolve) =>
+        setTimeout(resolve, config.shutdownGraceMs, 'timeout').unref(),
+      );
+      if ((await Promise.race([closed, grace])) === 'timeout') {
+        logger.warn('in-flight requests did not finish within the grace period; closing them');
+        server.closeAllConnections();
+        await closed;
+      }
+      await recorder.whenIdle();
+      await database.close();
+    },
+  };
+}

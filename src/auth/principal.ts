@@ -1,0 +1,6 @@
+/** The API key a request authenticated with. */
+export interface Principal {
+  keyId: string;
+  name: string;
+  admin: boolean;
+}

@@ -1,0 +1,23 @@
+/** Prices in pico-dollars (1e-12 $) per token: integers, so costs add up exactly. */
+export interface ModelPrices {
+  input: number;
+  output: number;
+  cachedInput: number;
+}
+
+export type Capability = 'vision' | 'search';
+
+/** What the gateway knows of a model: limits, prices and abilities. */
+export interface ModelInfo {
+  id: string;
+  provider: string;
+  model: string;
+  contextWindow: number | undefined;
+  maxOutputTokens: number | undefined;
+  /** `undefined` when the model has no known price: it is served at zero cost, flagged unpriced. */
+  prices: ModelPrices | undefined;
+  capabilities: ReadonlySet<Capability>;
+}
+
+/** Dollars per million tokens → pico-dollars per token (exact to six decimals of a dollar). */
+export const picoPerTokenFromPerMTok = (dollarsPerMTok: number): number => Math.round(dollarsPerMTok * 1e6);

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { computeCost, picoToDecimal } from '../catalog/cost.js';
+import type { CompletionRequest } from '../core/completion-request.js';
+import type { GatewayError } from '../core/gateway-error.js';
+import type { Usage } from '../core/usage.js';
+import type { Attempt } from '../routing/attempt.js';
+import type { Candidate } from '../routing/route-completion.js';
+import type { CompletionRecord } from '../store/completion-recorder.js';
+import type { CompletionResult } from './completion-result.js';
+import type { CompletionContext, ConversationTarget } from './completion-service.js';
+
+export type CompletionOutcome =
+  | { kind: 'succeeded'; completion: CompletionResult }
+  | {
+      kind: 'failed';
+      error: GatewayError;
+      attempts: Attempt[];
+      /** The answer so far, when text had been sent before the failure. */
+      partial: { candidate: Candidate; ttftMs: number; text: string; usage: Usage } | undefined;
+      responseMessageId: string;
+      latencyMs: number;
+    };
+
+export interface CompletionRecordInput {
+  context: CompletionContext;
+  request: CompletionRequest;
+  conversation: ConversationTarget;
+  outcome: CompletionOutcome;
+}
+
+const attemptRows = (completionId: string, attempts: Attempt[]) =>
+  attempts.map((attempt, position) => ({
+    completionId,
+    position,
+    provider: attempt.provider,
+    model: attempt.model,
+    outcome: attempt.outcome,
+    errorKind: attempt.errorKind ?? null,
+    httpStatus: attempt.status ?? null,
+    latencyMs: attempt.latencyMs,
+    ttftMs: attempt.ttftMs ?? null,
+  }));
+
+const usageColumns = (usage: Usage) => ({
+  promptTokens: usage.promptTokens,
+  completionTokens: usage.completionTokens,
+  reasoningTokens: usage.reasoningTokens,
+  cachedTokens: usage.cachedTokens,
+  usageEstimated: usage.estimated,
+});
+
+/**
+ * The rows one request stores. A request that failed before any text stores its
+ * completion and attempts but no conversation turns; an answer cut short stores its
+ * turns with the partial answer marked incomplete, and is billed.
+ */
+export function buildCompletionRecord({
+  context,
+  request,
+  conversation,
+  outcome,
+}: CompletionRecordInput): CompletionRecord {
+  const apiKeyId = context.principal.keyId;
+  const answeredAt = new Date();
+  const requestTurns = (
+    responseMessageId: string,
+    answer: { text: string; provider: string; model: string; complete: boolean },
+  ) => [
+    ...request.messages.map((message) => ({
+      id: randomUUID(),
+      conversationId: conversation.id,
+      role: message.role,
+      content: message.content,
+      createdAt: context.receivedAt,
+    })),
+    {
+      id: responseMessageId,
+      conversationId: conversation.id,
+      role: 'assistant' as const,
+      content: [{ type: 'text' as const, text: answer.text }],
+      provider: answer.provider,
+      model: answer.model,
+      complete: answer.complete,
+      createdAt: answeredAt,
+    },
+  ];
+  const conversationRow = {
+    id: conversation.id,
+    apiKeyId,
+    title: conversation.title,
+    isNew: conversation.isNew,
+    at: answeredAt,
+  };
+
+  if (outcome.kind === 'succeeded') {
+    const { completion } = outcome;
+    return {
+      conversation: conversationRow,
+      messages: requestTurns(completion.responseMessageId, { ...completion, complete: true }),
+      completion: {
+        id: completion.id,
+        apiKeyId,
+        conversationId: conversation.id,
+        responseMessageId: completion.responseMessageId,
+        provider: completion.provider,
+        model: completion.model,
+        status: 'succeeded',
+        stream: request.stream,
+        ...usageColumns(completion.usage),
+        unpriced: completion.unpriced,
+        inputCost: picoToDecimal(completion.cost.input),
+        outputCost: picoToDecimal(completion.cost.output),
+        totalCost: picoToDecimal(completion.cost.total),
+        latencyMs: completion.latencyMs,
+        ttftMs: completion.ttftMs,
+        createdAt: context.receivedAt,
+      },
+      attempts: attemptRows(completion.id, completion.attempts),
+    };
+  }
+
+  const completionId = randomUUID();
+  const { partial } = outcome;
+  const base = {
+    id: completionId,
+    apiKeyId,
+    stream: request.stream,
+    errorCode: outcome.error.code,
+    latencyMs: outcome.latencyMs,
+    createdAt: context.receivedAt,
+  };
+  if (!partial) {
+    return {
+      conversation: conversation.isNew ? undefined : { ...conversationRow, isNew: false },
+      messages: [],
+      completion: { ...base, conversationId: conversation.isNew ? null : conversation.id, status: 'failed' },
+      attempts: attemptRows(completionId, outcome.attempts),
+    };
+  }
+  const { info } = partial.candidate;
+  const cost = computeCost(partial.usage, info.prices);
+  return {
+    conversation: conversationRow,
+    messages: requestTurns(outcome.responseMessageId, { ...info, text: partial.text, complete: false }),
+    completion: {
+      ...base,
+      conversationId: conversation.id,
+      responseMessageId: outcome.responseMessageId,
+      provider: info.provider,
+      model: info.model,
+      status: 'incomplete',
+      ...usageColumns(partial.usage),
+      unpriced: info.prices === undefined,
+      inputCost: picoToDecimal(cost.input),
+      outputCost: picoToDecimal(cost.output),
+      totalCost: picoToDecimal(cost.total),
+      ttftMs: partial.ttftMs,
+    },
+    attempts: attemptRows(completionId, outcome.attempts),
+  };
+}

@@ -1,0 +1,27 @@
+import type { Cost } from '../catalog/cost.js';
+import type { Usage } from '../core/usage.js';
+import type { FinishReason } from '../providers/provider.js';
+import type { Attempt } from '../routing/attempt.js';
+
+/** Which model is answering, shared by every text event of one answer. */
+export interface AnswerSource {
+  provider: string;
+  model: string;
+  responseMessageId: string;
+  conversationId: string;
+}
+
+/** A finished completion, before any surface shapes it. */
+export interface CompletionResult extends AnswerSource {
+  id: string;
+  conversationTitle: string;
+  text: string;
+  finishReason: FinishReason;
+  usage: Usage;
+  cost: Cost;
+  /** The model has no price in the catalog: costs are zero. */
+  unpriced: boolean;
+  latencyMs: number;
+  ttftMs: number;
+  attempts: Attempt[];
+}

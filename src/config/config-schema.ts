@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** Wire formats a provider can speak. */
+export const providerKinds = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
+export type ProviderKind = (typeof providerKinds)[number];
+
+export const routingStrategies = ['balanced', 'ordered', 'cheapest', 'fastest'] as const;
+export type RoutingStrategy = (typeof routingStrategies)[number];
+
+const providerNamePattern = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** An extra provider declared in the config file. */
+export const providerConfigSchema = z.strictObject({
+  name: z.string().regex(providerNamePattern, 'must be lowercase letters, digits, "-" or "_"'),
+  kind: z.enum(providerKinds),
+  baseURL: z.url({ protocol: /^https?$/ }),
+  apiKeyEnv: z.string().min(1).optional(),
+});
+
+/** A model added to, or overriding, the shipped catalog. */
+export const modelConfigSchema = z.strictObject({
+  id: z.string().regex(/^[^/\s]+\/\S+$/, 'must be provider/model'),
+  contextWindow: z.int().positive().optional(),
+  maxOutputTokens: z.int().positive().optional(),
+  inputPricePerMTok: z.number().nonnegative().optional(),
+  outputPricePerMTok: z.number().nonnegative().optional(),
+  cachedInputPricePerMTok: z.number().nonnegative().optional(),
+  capabilities: z.array(z.enum(['vision', 'search'])).optional(),
+});
+
+export const routingConfigSchema = z.strictObject({
+  strategy: z.enum(routingStrategies).default('balanced'),
+  timeoutMs: z.int().positive().default(120_000),
+  ttftTimeoutMs: z.int().positive().default(30_000),
+  maxRetryAfterMs: z.int().nonnegative().default(30_000),
+});
+
+export const limitsConfigSchema = z.strictObject({
+  maxBodyBytes: z
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+});
+
+/** The optional YAML/JSON config file. */
+export const configFileSchema = z.strictObject({
+  providers: z.array(providerConfigSchema).default([]),
+  models: z.array(modelConfigSchema).default([]),
+  routing: routingConfigSchema.default(routingConfigSchema.parse({})),
+  limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
+});
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+const optionalNonEmpty = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+/** The environment variables of SPEC §1. */
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: optionalNonEmpty.pipe(
+    z
+      .string()
+      .regex(/^(postgres(ql)?:\/\/|memory:\/\/)/, 'must start with postgres://, postgresql:// or memory://')
+      .optional(),
+  ),
+  DATA_DIR: z.string().min(1).default('.switchyard'),
+  REDIS_URL: optionalNonEmpty.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis://')
+      .optional(),
+  ),
+  ADMIN_API_KEY: optionalNonEmpty.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  SWITCHYARD_CONFIG: optionalNonEmpty,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().optional(),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+});
+export type Env = z.infer<typeof envSchema>;

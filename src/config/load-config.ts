@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import {
+  type ConfigFile,
+  configFileSchema,
+  type Env,
+  envSchema,
+  type ProviderKind,
+  type RoutingStrategy,
+} from './config-schema.js';
+import { baseUrlEnvOf, providerPresets } from './provider-presets.js';
+
+/** One upstream provider as the gateway will use it. */
+export interface ProviderSettings {
+  name: string;
+  kind: ProviderKind;
+  baseURL: string;
+  apiKeyEnv: string | undefined;
+  apiKey: string | undefined;
+  /** Keyless providers, and keyed ones whose key is set. */
+  configured: boolean;
+}
+
+export interface RoutingSettings {
+  strategy: RoutingStrategy;
+  timeoutMs: number;
+  ttftTimeoutMs: number;
+  maxRetryAfterMs: number;
+}
+
+/** Everything the server needs, parsed once at boot. */
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  adminApiKey: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  production: boolean;
+  shutdownGraceMs: number;
+  providers: ProviderSettings[];
+  models: ConfigFile['models'];
+  routing: RoutingSettings;
+  limits: ConfigFile['limits'];
+}
+
+type EnvSource = Record<string, string | undefined>;
+
+const describeIssues = (prefix: string, error: z.ZodError): string[] =>
+  error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return `${prefix}${path}: ${issue.message}`;
+  });
+
+function readConfigFile(explicit: string | undefined, cwd: string, problems: string[]): ConfigFile {
+  const path = resolve(cwd, explicit ?? 'switchyard.config.yaml');
+  const empty = configFileSchema.parse({});
+  if (!existsSync(path)) {
+    if (explicit !== undefined) problems.push(`SWITCHYARD_CONFIG: file not found: ${path}`);
+    return empty;
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8')) ?? {};
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    problems.push(`config file ${path}: cannot be parsed: ${reason}`);
+    return empty;
+  }
+  const parsed = configFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    problems.push(...describeIssues(`config file ${path}: `, parsed.error));
+    return empty;
+  }
+  const seen = new Set<string>();
+  for (const provider of parsed.data.providers) {
+    if (seen.has(provider.name))
+      problems.push(`config file ${path}: providers: "${provider.name}" is declared twice`);
+    seen.add(provider.name);
+  }
+  return parsed.data;
+}
+
+function resolveProviders(file: ConfigFile, source: EnvSource): ProviderSettings[] {
+  const byName = new Map<string, Omit<ProviderSettings, 'apiKey' | 'configured'>>();
+  for (const preset of providerPresets) {
+    byName.set(preset.name, { ...preset, baseURL: source[baseUrlEnvOf(preset.name)] || preset.baseURL });
+  }
+  for (const provider of file.providers) {
+    byName.set(provider.name, { ...provider, apiKeyEnv: provider.apiKeyEnv });
+  }
+  return [...byName.values()].map((provider) => {
+    const apiKey = provider.apiKeyEnv ? source[provider.apiKeyEnv] || undefined : undefined;
+    return { ...provider, apiKey, configured: provider.apiKeyEnv === undefined || apiKey !== undefined };
+  });
+}
+
+/**
+ * Parses the environment and the optional config file.
+ * Throws a ConfigError listing every problem found, not only the first.
+ */
+export function loadConfig(source: EnvSource = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const envResult = envSchema.safeParse(source);
+  if (!envResult.success) problems.push(...describeIssues('', envResult.error));
+  const env = envResult.success ? envResult.data : envSchema.parse({});
+  // Read even when the environment has problems, so that all of them are reported at once.
+  const file = readConfigFile(source.SWITCHYARD_CONFIG || undefined, cwd, problems);
+  for (const name of [...providerPresets.map((preset) => preset.name)]) {
+    const variable = baseUrlEnvOf(name);
+    const value = source[variable];
+    if (value && !URL.canParse(value)) problems.push(`${variable}: must be an http(s) URL`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    host: env.HOST,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: resolve(cwd, env.DATA_DIR),
+    redisUrl: env.REDIS_URL,
+    adminApiKey: env.ADMIN_API_KEY,
+    logLevel: env.LOG_LEVEL,
+    production: env.NODE_ENV === 'production',
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    providers: resolveProviders(file, source),
+    models: file.models,
+    routing: file.routing,
+    limits: file.limits,
+  };
+}

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema.js';
+
+/** The Drizzle database, whichever driver is behind it. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  driver: 'pglite' | 'postgres';
+  /** Runs `work` while holding a session-level advisory lock (no-op on PGlite: one connection). */
+  withLock<T>(lockId: number, work: () => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** `postgres://…`, `memory://`, or undefined for PGlite in `dataDir`. */
+  url: string | undefined;
+  dataDir: string;
+  /** Start an in-memory PGlite from this dump instead of running initdb (tests). */
+  loadDataDir?: Blob | File | undefined;
+}
+
+function openPostgres(url: string): Database {
+  const client = postgres(url, { onnotice: () => {}, max: 10, idle_timeout: 30 });
+  const db = drizzlePostgres(client, { schema });
+  return {
+    db,
+    driver: 'postgres',
+    async withLock(lockId, work) {
+      const reserved = await client.reserve();
+      try {
+        await reserved`select pg_advisory_lock(${lockId})`;
+        return await work();
+      } finally {
+        await reserved`select pg_advisory_unlock(${lockId})`.catch(() => {});
+        reserved.release();
+      }
+    },
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(
+  dataDir: string | undefined,
+  loadDataDir: Blob | File | undefined,
+): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir ?? 'memory://', loadDataDir ? { loadDataDir } : {});
+  const db = drizzlePglite(client, { schema });
+  return {
+    db,
+    driver: 'pglite',
+    withLock: (_lockId, work) => work(),
+    async ping() {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Opens the database named by the configuration. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const { url } = options;
+  if (url?.startsWith('postgres')) return openPostgres(url);
+  if (url === 'memory://') return openPglite(undefined, options.loadDataDir);
+  return openPglite(options.dataDir, undefined);
+}

@@ -1,0 +1,130 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { ContentPart } from '../core/messages.js';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+/** Dollars with 12 decimal places: exact for per-token prices. */
+const money = (name: string) => numeric(name, { precision: 24, scale: 12 }).notNull().default('0');
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    /** The first characters of the secret, shown to identify a key. */
+    prefix: text('prefix').notNull(),
+    /** SHA-256 of the secret, hex. */
+    hash: text('hash').notNull(),
+    scopes: text('scopes').array().notNull().default(sql`'{user}'::text[]`),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (table) => [uniqueIndex('api_keys_hash_idx').on(table.hash)],
+);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey(),
+    apiKeyId: uuid('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id),
+    title: text('title').notNull(),
+    createdAt: createdAt(),
+    lastActivityAt: timestamp('last_activity_at', { withTimezone: true, mode: 'date' })
+      .notNull()
+      .defaultNow(),
+  },
+  (table) => [
+    index('conversations_key_activity_idx').on(table.apiKeyId, table.lastActivityAt.desc(), table.id),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    /** Insertion order: turns are read back by it. */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    role: text('role', { enum: ['system', 'user', 'assistant'] }).notNull(),
+    content: jsonb('content').$type<ContentPart[]>().notNull(),
+    provider: text('provider'),
+    model: text('model'),
+    /** False for an assistant answer cut short after it started streaming. */
+    complete: boolean('complete').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (table) => [index('messages_conversation_seq_idx').on(table.conversationId, table.seq)],
+);
+
+export const completions = pgTable(
+  'completions',
+  {
+    id: uuid('id').primaryKey(),
+    apiKeyId: uuid('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id),
+    conversationId: uuid('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
+    responseMessageId: uuid('response_message_id'),
+    provider: text('provider'),
+    model: text('model'),
+    status: text('status', { enum: ['succeeded', 'incomplete', 'failed'] }).notNull(),
+    errorCode: text('error_code'),
+    stream: boolean('stream').notNull(),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    reasoningTokens: integer('reasoning_tokens').notNull().default(0),
+    cachedTokens: integer('cached_tokens').notNull().default(0),
+    /** Usage counted by our tokenizer because the upstream reported none. */
+    usageEstimated: boolean('usage_estimated').notNull().default(false),
+    /** The model has no price in the catalog; costs are zero. */
+    unpriced: boolean('unpriced').notNull().default(false),
+    inputCost: money('input_cost'),
+    outputCost: money('output_cost'),
+    totalCost: money('total_cost'),
+    latencyMs: integer('latency_ms').notNull(),
+    ttftMs: integer('ttft_ms'),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('completions_key_created_idx').on(table.apiKeyId, table.createdAt),
+    index('completions_created_idx').on(table.createdAt),
+    index('completions_conversation_idx').on(table.conversationId),
+  ],
+);
+
+export const attempts = pgTable(
+  'attempts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    completionId: uuid('completion_id')
+      .notNull()
+      .references(() => completions.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    outcome: text('outcome', { enum: ['succeeded', 'failed', 'incomplete'] }).notNull(),
+    errorKind: text('error_kind'),
+    httpStatus: integer('http_status'),
+    latencyMs: integer('latency_ms').notNull(),
+    ttftMs: integer('ttft_ms'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('attempts_completion_idx').on(table.completionId)],
+);

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { bearerTokenOf } from '../auth/bearer-token.js';
+import type { Principal } from '../auth/principal.js';
+import { GatewayError, toGatewayError } from '../core/gateway-error.js';
+import type { Database } from '../db/database.js';
+import type { GraphQLServerContext } from '../graphql/create-yoga.js';
+import type { Clock } from '../routing/clock.js';
+import type { ApiKeyStore } from '../store/api-key-store.js';
+import { handleRestCompletion, type RestCompletionsDeps } from './rest-completions.js';
+import { sendError, sendJson } from './send-json.js';
+
+/** Serves one GraphQL HTTP request (Yoga), writing the response itself. */
+export type GraphQLHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: GraphQLServerContext,
+) => Promise<unknown>;
+
+export interface HttpDeps extends RestCompletionsDeps {
+  logger: Logger;
+  database: Database;
+  apiKeys: ApiKeyStore;
+  graphql: GraphQLHandler;
+  clock: Clock;
+  /** False while shutting down: /readyz says so and new work is refused. */
+  isAccepting(): boolean;
+}
+
+const unauthorized = () =>
+  new GatewayError('unauthorized', 'a valid API key is required: send "Authorization: Bearer <key>"');
+
+async function authenticate(req: IncomingMessage, apiKeys: ApiKeyStore): Promise<Principal | undefined> {
+  const token = bearerTokenOf(req.headers.authorization);
+  return token ? apiKeys.authenticate(token) : undefined;
+}
+
+const wantsHtml = (req: IncomingMessage) =>
+  req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+
+/** Routes one HTTP request to the surface that serves it. */
+export function createRequestHandler(deps: HttpDeps) {
+  const { logger, clock } = deps;
+
+  async function route(req: IncomingMessage, res: ServerResponse, startedAt: number): Promise<void> {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      if (!deps.isAccepting()) return sendJson(res, 503, { status: 'shutting down' });
+      try {
+        await deps.database.ping();
+        return sendJson(res, 200, { status: 'ready' });
+      } catch {
+        return sendJson(res, 503, { status: 'database unreachable' });
+      }
+    }
+    if (path === '/graphql') {
+      // The GraphiQL page itself is public; every operation needs a key.
+      if (wantsHtml(req)) return void (await deps.graphql(req, res, { principal: anonymous }));
+      const principal = await authenticate(req, deps.apiKeys);
+      if (!principal) {
+        return sendJson(res, 401, {
+          errors: [{ message: unauthorized().message, extensions: { code: 'UNAUTHENTICATED' } }],
+        });
+      }
+      return void (await deps.graphql(req, res, { principal }));
+    }
+    if (path === '/api/v1/completions') {
+      if (req.method !== 'POST') {
+        res.setHeader('allow', 'POST');
+        throw new GatewayError('method_not_allowed', `${req.method} is not allowed here; use POST`);
+      }
+      if (!deps.isAccepting()) throw new GatewayError('unavailable', 'the server is shutting down');
+      const principal = await authenticate(req, deps.apiKeys);
+      if (!principal) throw unauthorized();
+      return handleRestCompletion(req, res, principal, startedAt, deps);
+    }
+    throw new GatewayError('not_found', `no route for ${req.method} ${path}`);
+  }
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const startedAt = clock.now();
+    const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    res.once('finish', () => {
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          path: req.url?.split('?', 1)[0],
+          status: res.statusCode,
+          ms: Math.round(clock.now() - startedAt),
+        },
+        'request',
+      );
+    });
+    route(req, res, startedAt).catch((error: unknown) => {
+      const gatewayError = toGatewayError(error);
+      if (gatewayError.code === 'internal_error') logger.error({ err: error, requestId }, 'request failed');
+      if (gatewayError.code === 'payload_too_large') {
+        // Stop reading a body we refused once the answer is out, so the client is not left uploading.
+        res.shouldKeepAlive = false;
+        res.once('finish', () => req.destroy());
+      }
+      sendError(res, gatewayError);
+    });
+  };
+}
+
+const anonymous: Principal = { keyId: '', name: 'anonymous', admin: false };

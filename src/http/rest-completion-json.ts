@@ -1,0 +1,52 @@
+import { picoToDollars } from '../catalog/cost.js';
+import type { AnswerSource, CompletionResult } from '../completions/completion-result.js';
+import { attemptToJson } from '../routing/attempt.js';
+
+/** The SPEC §2 response body of a completion. */
+export function completionToRestJson(completion: CompletionResult) {
+  const { usage, cost } = completion;
+  return {
+    provider: completion.provider,
+    model: completion.model,
+    responseMessageId: completion.responseMessageId,
+    conversationId: completion.conversationId,
+    conversationTitle: completion.conversationTitle,
+    message: { role: 'assistant', type: 'text', content: [{ type: 'text', text: completion.text }] },
+    usage: {
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      totalTokens: usage.promptTokens + usage.completionTokens,
+      reasoningTokens: usage.reasoningTokens,
+      cachedTokens: usage.cachedTokens,
+      estimated: usage.estimated,
+      costs: {
+        input_tokens_cost: picoToDollars(cost.input),
+        output_tokens_cost: picoToDollars(cost.output),
+        total_tokens_cost: picoToDollars(cost.total),
+      },
+      unpriced: completion.unpriced,
+    },
+    finishReason: completion.finishReason,
+    latency: completion.latencyMs,
+    ttft: completion.ttftMs,
+    attempts: completion.attempts.map(attemptToJson),
+  };
+}
+
+/**
+ * Serialises text events cheaply: the fields after `text` are the same for every
+ * fragment of one answer, so they are encoded once per answer, not once per chunk.
+ */
+export class TextEventEncoder {
+  #source: AnswerSource | undefined;
+  #suffix = '';
+
+  encode(text: string, source: AnswerSource): string {
+    if (source !== this.#source) {
+      this.#source = source;
+      const { provider, model, responseMessageId, conversationId } = source;
+      this.#suffix = `,${JSON.stringify({ provider, model, responseMessageId, conversationId }).slice(1)}`;
+    }
+    return `{"type":"text","text":${JSON.stringify(text)}${this.#suffix}`;
+  }
+}

@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../auth/principal.js';
+import type { CompletionService } from '../completions/completion-service.js';
+import {
+  type CompletionRequest,
+  describeValidationIssues,
+  restCompletionBodySchema,
+} from '../core/completion-request.js';
+import { GatewayError } from '../core/gateway-error.js';
+import type { Clock } from '../routing/clock.js';
+import { readJsonBody } from './read-json-body.js';
+import { completionToRestJson, TextEventEncoder } from './rest-completion-json.js';
+import { sendError, sendJson } from './send-json.js';
+import { SseWriter } from './sse-writer.js';
+
+export interface RestCompletionsDeps {
+  service: CompletionService;
+  clock: Clock;
+  maxBodyBytes: number;
+}
+
+export function parseRestCompletionBody(body: unknown): CompletionRequest {
+  const parsed = restCompletionBodySchema.safeParse(body);
+  if (!parsed.success) {
+    const problems = describeValidationIssues(parsed.error);
+    throw new GatewayError('invalid_request', `invalid request: ${problems.join('; ')}`, {
+      fields: problems,
+    });
+  }
+  return parsed.data;
+}
+
+/** An AbortSignal that fires when the client disconnects before the response is finished. */
+export function clientGoneSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('client closed the connection'));
+  });
+  req.once('error', () => controller.abort(new Error('request stream failed')));
+  return controller.signal;
+}
+
+/** `POST /api/v1/completions` (SPEC §2). */
+export async function handleRestCompletion(
+  req: IncomingMessage,
+  res: ServerResponse,
+  principal: Principal,
+  startedAt: number,
+  deps: RestCompletionsDeps,
+): Promise<void> {
+  const request = parseRestCompletionBody(await readJsonBody(req, deps.maxBodyBytes));
+  const signal = clientGoneSignal(req, res);
+  const events = await deps.service.start(request, { principal, signal, startedAt, receivedAt: new Date() });
+
+  if (!request.stream) {
+    for await (const event of events) {
+      if (event.type === 'done') return sendJson(res, 200, completionToRestJson(event.completion));
+      if (event.type === 'error') return sendError(res, event.error);
+    }
+    return;
+  }
+
+  // The event stream opens with the first text; a failure before it is a plain JSON error.
+  const sse = new SseWriter(res);
+  const encoder = new TextEventEncoder();
+  for await (const event of events) {
+    if (event.type === 'text-delta') {
+      if (!res.headersSent) sse.open();
+      sse.writeJson(encoder.encode(event.text, event.source));
+    } else if (event.type === 'done') {
+      if (!res.headersSent) sse.open();
+      sse.write({ type: 'done', ...completionToRestJson(event.completion) });
+      sse.end();
+    } else if (!res.headersSent) {
+      sendError(res, event.error);
+    } else {
+      sse.write({ type: 'error', error: { code: event.error.code, message: event.error.message } });
+      sse.end();
+    }
+  }
+}

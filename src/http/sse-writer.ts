@@ -1,0 +1,45 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * Writes Server-Sent Events. Each event is one `data:` line of JSON, which cannot hold
+ * a raw CR or LF, so no field needs escaping beyond JSON's own.
+ */
+export class SseWriter {
+  #closed = false;
+
+  constructor(private readonly res: ServerResponse) {
+    res.on('close', () => {
+      this.#closed = true;
+    });
+  }
+
+  /** Sends the headers at once so the client sees the stream open. */
+  open(headers: Record<string, string> = {}): void {
+    this.res.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    this.res.flushHeaders();
+  }
+
+  /** False once the client went away. */
+  get clientConnected(): boolean {
+    return !this.#closed;
+  }
+
+  /** Writes one event whose JSON is already serialised. */
+  writeJson(json: string): void {
+    if (!this.#closed) this.res.write(`data: ${json}\n\n`);
+  }
+
+  write(event: unknown): void {
+    this.writeJson(JSON.stringify(event));
+  }
+
+  end(): void {
+    if (!this.#closed) this.res.end();
+  }
+}

@@ -1,0 +1,39 @@
+import type { ChatMessage } from '../core/messages.js';
+import type { UpstreamError } from '../core/upstream-error.js';
+import type { Usage } from '../core/usage.js';
+
+/** What one upstream call is asked to do. */
+export interface ModelCall {
+  messages: ChatMessage[];
+  temperature?: number | undefined;
+  maxTokens?: number | undefined;
+  /** Aborted when the client goes away or a deadline passes. */
+  signal: AbortSignal;
+}
+
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';
+
+/**
+ * What a model's stream yields. It always ends with exactly one `finish` or one `error`
+ * part: an adapter turns every failure (HTTP error, cut or malformed stream, missing
+ * terminator) into an `error` part rather than ending silently.
+ */
+export type ProviderStreamPart =
+  | { type: 'text-delta'; text: string }
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage | undefined }
+  | { type: 'error'; error: UpstreamError };
+
+/** One model of one provider, ready to be called. */
+export interface LanguageModel {
+  readonly provider: string;
+  readonly model: string;
+  stream(call: ModelCall): AsyncIterable<ProviderStreamPart>;
+}
+
+/** An upstream provider: a wire format, a base URL and maybe a key. */
+export interface Provider {
+  readonly name: string;
+  /** False when its key is not set: its models are not eligible. */
+  readonly configured: boolean;
+  languageModel(model: string): LanguageModel;
+}

@@ -1,0 +1,113 @@
+import { inArray, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
+import { apiKeys, attempts, completions, conversations, messages } from '../db/schema.js';
+
+/** Everything one request stores, written together or not at all. */
+export interface CompletionRecord {
+  completion: typeof completions.$inferInsert;
+  attempts: (typeof attempts.$inferInsert)[];
+  /** Absent when nothing is stored in a conversation (a request that failed before any text). */
+  conversation?: { id: string; apiKeyId: string; title: string; isNew: boolean; at: Date };
+  messages: (typeof messages.$inferInsert)[];
+}
+
+const maxBatch = 500;
+
+/**
+ * Writes completions off the hot path. Records queue up while a write is running and go
+ * out together in one transaction (group commit), so a busy gateway makes few round trips
+ * and an idle one writes at once. Readers that need read-your-writes await `whenIdle()`.
+ */
+export class CompletionRecorder {
+  readonly #queue: CompletionRecord[] = [];
+  #draining: Promise<void> | undefined;
+  #lost = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+  ) {}
+
+  record(record: CompletionRecord): void {
+    this.#queue.push(record);
+    this.#draining ??= this.#drain();
+  }
+
+  /** Resolves once every record queued so far is written (or given up on). */
+  whenIdle(): Promise<void> {
+    return this.#draining ?? Promise.resolve();
+  }
+
+  /** Records that could not be written, since boot. */
+  get lost(): number {
+    return this.#lost;
+  }
+
+  async #drain(): Promise<void> {
+    // Let the current tick's records join the first batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, maxBatch);
+      try {
+        await this.#write(batch);
+      } catch (error) {
+        if (batch.length === 1) this.#giveUp(batch[0]!, error);
+        // One bad record (say, its conversation was deleted meanwhile) must not sink the others.
+        else
+          for (const record of batch) await this.#write([record]).catch((err) => this.#giveUp(record, err));
+      }
+    }
+    this.#draining = undefined;
+  }
+
+  #giveUp(record: CompletionRecord, error: unknown): void {
+    this.#lost++;
+    this.logger.error({ err: error, completionId: record.completion.id }, 'could not store a completion');
+  }
+
+  async #write(batch: CompletionRecord[]): Promise<void> {
+    const newConversations: (typeof conversations.$inferInsert)[] = [];
+    const touched = new Map<string, Date>();
+    const batchMessages: (typeof messages.$inferInsert)[] = [];
+    const batchCompletions: (typeof completions.$inferInsert)[] = [];
+    const batchAttempts: (typeof attempts.$inferInsert)[] = [];
+    const keyIds = new Set<string>();
+    for (const record of batch) {
+      const { conversation } = record;
+      if (conversation?.isNew) {
+        newConversations.push({
+          id: conversation.id,
+          apiKeyId: conversation.apiKeyId,
+          title: conversation.title,
+          createdAt: conversation.at,
+          lastActivityAt: conversation.at,
+        });
+      } else if (conversation) {
+        touched.set(conversation.id, conversation.at);
+      }
+      batchMessages.push(...record.messages);
+      batchCompletions.push(record.completion);
+      batchAttempts.push(...record.attempts);
+      keyIds.add(record.completion.apiKeyId);
+    }
+    await this.db.transaction(async (tx) => {
+      if (newConversations.length > 0) await tx.insert(conversations).values(newConversations);
+      for (const [id, at] of touched) {
+        await tx
+          .update(conversations)
+          .set({
+            lastActivityAt: sql`greatest(${conversations.lastActivityAt}, ${at.toISOString()}::timestamptz)`,
+          })
+          .where(inArray(conversations.id, [id]));
+      }
+      if (batchMessages.length > 0) await tx.insert(messages).values(batchMessages);
+      await tx.insert(completions).values(batchCompletions);
+      if (batchAttempts.length > 0) await tx.insert(attempts).values(batchAttempts);
+      await tx
+        .update(apiKeys)
+        .set({ lastUsedAt: sql`now()` })
+        .where(inArray(apiKeys.id, [...keyIds]));
+    });
+  }
+}
