@@ -11,6 +11,7 @@ import { createRequestHandler } from './http/http-server.js';
 import { createLogger } from './logging/logger.js';
 import { createProviderRegistry } from './providers/create-provider-registry.js';
 import { type Clock, systemClock } from './routing/clock.js';
+import { HealthTracker } from './routing/health-tracker.js';
 import { Router } from './routing/route-completion.js';
 import { ApiKeyStore } from './store/api-key-store.js';
 import { CompletionRecorder } from './store/completion-recorder.js';
@@ -57,7 +58,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const recorder = new CompletionRecorder(database.db, logger);
   const catalog = ModelCatalog.withBuiltIns(config.models);
   const registry = createProviderRegistry(config.providers);
-  const router = new Router(config.routing, clock, options.random);
+  const health = new HealthTracker(clock);
+  const router = new Router(config.routing, clock, health, options.random);
   const service = new CompletionService({
     catalog,
     registry,
@@ -65,6 +67,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     conversations: new ConversationStore(database.db),
     recorder,
     clock,
+    defaultStrategy: config.routing.strategy,
   });
   const yoga = createGraphQLServer({ database, graphiql: !config.production });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import { computeCost } from '../catalog/cost.js';
 import type { ModelCatalog } from '../catalog/model-catalog.js';
+import type { RoutingStrategy } from '../config/config-schema.js';
 import type { CompletionRequest } from '../core/completion-request.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { ChatMessage } from '../core/messages.js';
@@ -10,6 +11,8 @@ import type { Usage } from '../core/usage.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { Attempt } from '../routing/attempt.js';
 import type { Clock } from '../routing/clock.js';
+import { PromptSize } from '../routing/prompt-size.js';
+import { rankCandidates, typicalOutputTokens } from '../routing/rank-candidates.js';
 import type { Candidate, Router } from '../routing/route-completion.js';
 import { selectCandidates } from '../routing/select-candidates.js';
 import type { CompletionRecorder } from '../store/completion-recorder.js';
@@ -26,6 +29,8 @@ export interface CompletionServiceDeps {
   conversations: ConversationStore;
   recorder: CompletionRecorder;
   clock: Clock;
+  /** The server's strategy when a request names none. */
+  defaultStrategy: RoutingStrategy;
 }
 
 export interface CompletionContext {
@@ -63,19 +68,28 @@ export class CompletionService {
   ): Promise<AsyncGenerator<CompletionEvent>> {
     const conversation = await this.#resolveConversation(request, context.principal);
     const messages = [...conversation.history, ...request.messages];
-    const candidates = selectCandidates(
+    const prompt = new PromptSize(messages);
+    const { router, catalog, registry } = this.deps;
+    const { pool, fallbacks } = selectCandidates(
       {
         models: request.models,
         fallbackModels: request.fallbackModels,
         messages,
-        promptTokens: countMessageTokens(messages),
+        prompt,
         maxTokens: request.maxTokens,
         search: request.search,
       },
-      this.deps.catalog,
-      this.deps.registry,
+      catalog,
+      registry,
+      router.health,
     );
-    return this.#run(request, context, conversation, messages, candidates);
+    const ranked = rankCandidates(
+      pool,
+      request.strategy ?? this.deps.defaultStrategy,
+      (modelId) => router.health.estimate(modelId),
+      { promptTokens: prompt.approxTokens, expectedOutputTokens: request.maxTokens ?? typicalOutputTokens },
+    );
+    return this.#run(request, context, conversation, messages, [...ranked, ...fallbacks]);
   }
 
   async #resolveConversation(request: CompletionRequest, principal: Principal): Promise<ConversationTarget> {

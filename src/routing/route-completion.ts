@@ -6,7 +6,8 @@ import type { Usage } from '../core/usage.js';
 import type { FinishReason, LanguageModel } from '../providers/provider.js';
 import { type Attempt, attemptToJson } from './attempt.js';
 import { backoffDelay } from './backoff.js';
-import type { Clock } from './clock.js';
+import type { Clock, Timer } from './clock.js';
+import type { HealthTracker } from './health-tracker.js';
 
 /** An eligible model, ready to be tried. */
 export interface Candidate {
@@ -26,139 +27,90 @@ export interface RoutePlan {
 }
 
 export interface RouterSettings {
+  /** The whole request. */
   timeoutMs: number;
+  /** Per attempt until the first token; also the longest silence allowed between two chunks. */
   ttftTimeoutMs: number;
+  /** The longest upstream Retry-After that is waited for; a longer one moves on. */
   maxRetryAfterMs: number;
 }
 
-/** What routing a request yields: text, then one `finish` or one `failed`. */
+/** The model that is answering, once its first text has been sent. */
+export interface Commitment {
+  candidate: Candidate;
+  ttftMs: number;
+}
+
+type FinishEvent = {
+  type: 'finish';
+  candidate: Candidate;
+  finishReason: FinishReason;
+  usage: Usage | undefined;
+  ttftMs: number;
+  attempts: Attempt[];
+};
+
+/** What routing a request yields: `commit`, text, then exactly one `finish` or one `failed`. */
 export type RouteEvent =
-  | { type: 'commit'; candidate: Candidate; ttftMs: number }
+  | ({ type: 'commit' } & Commitment)
   | { type: 'text-delta'; text: string }
-  | {
-      type: 'finish';
-      candidate: Candidate;
-      finishReason: FinishReason;
-      usage: Usage | undefined;
-      ttftMs: number;
-      attempts: Attempt[];
-    }
+  | FinishEvent
   | {
       type: 'failed';
       error: GatewayError;
       attempts: Attempt[];
       /** Set when text had already been sent: the answer so far must be kept. */
-      committed: { candidate: Candidate; ttftMs: number } | undefined;
+      committed: Commitment | undefined;
     };
 
-type AbortCause = 'client' | 'ttft' | 'deadline';
+type AbortCause = 'client' | 'ttft' | 'stall' | 'deadline';
 
-const elapsed = (clock: Clock, since: number) => Math.round(clock.now() - since);
+type AttemptOutcome =
+  | { outcome: 'finished'; record: Attempt; finish: Omit<FinishEvent, 'attempts'> }
+  | {
+      outcome: 'failed';
+      record: Attempt;
+      failure: UpstreamError;
+      cause: AbortCause | undefined;
+      committed: Commitment | undefined;
+    };
 
 /**
  * Tries candidates in order, retrying each on retryable failures with jittered backoff
  * (honouring Retry-After up to a cap), until one answers completely. Until the first text
  * is sent any failure moves on transparently; after it, a failure ends the route.
+ * Retries never nest: each candidate gets its own `maxRetries`, fallbacks included.
  */
 export class Router {
   constructor(
     private readonly settings: RouterSettings,
     private readonly clock: Clock,
+    readonly health: HealthTracker,
     private readonly random: () => number = Math.random,
   ) {}
 
   async *route(plan: RoutePlan, clientSignal: AbortSignal): AsyncGenerator<RouteEvent> {
-    const { clock, settings } = this;
-    const deadline = plan.startedAt + settings.timeoutMs;
+    const deadline = plan.startedAt + this.settings.timeoutMs;
     const attempts: Attempt[] = [];
     const failures: UpstreamError[] = [];
 
     for (const candidate of plan.candidates) {
       for (let retry = 0; retry <= plan.maxRetries; retry++) {
-        if (clientSignal.aborted) return yield this.#cancelled(attempts);
-        if (clock.now() >= deadline) return yield this.#timedOut(attempts);
+        if (clientSignal.aborted) return yield cancelled(attempts, undefined);
+        if (this.clock.now() >= deadline) return yield this.#timedOut(attempts);
+        // The circuit may have opened since the candidates were chosen.
+        if (!this.health.tryAcquire(candidate.info.id)) break;
 
-        const attemptStart = clock.now();
-        const controller = new AbortController();
-        let cause: AbortCause | undefined;
-        const abort = (why: AbortCause) => {
-          cause ??= why;
-          controller.abort(new Error(`aborted: ${why}`));
-        };
-        const onClientAbort = () => abort('client');
-        clientSignal.addEventListener('abort', onClientAbort, { once: true });
-        const deadlineTimer = setTimeout(() => abort('deadline'), deadline - attemptStart);
-        let ttftTimer: NodeJS.Timeout | undefined = setTimeout(
-          () => abort('ttft'),
-          Math.min(settings.ttftTimeoutMs, deadline - attemptStart),
-        );
-        let ttftMs: number | undefined;
-        let failure: UpstreamError | undefined;
+        const attempt = yield* this.#attempt(candidate, plan, deadline, clientSignal);
+        attempts.push(attempt.record);
+        if (attempt.outcome === 'finished') return yield { ...attempt.finish, attempts };
 
-        try {
-          const stream = candidate.model.stream({
-            messages: plan.messages,
-            temperature: plan.temperature,
-            maxTokens: plan.maxTokens,
-            signal: controller.signal,
-          });
-          for await (const part of stream) {
-            if (part.type === 'text-delta') {
-              if (part.text.length === 0) continue;
-              if (ttftMs === undefined) {
-                clearTimeout(ttftTimer);
-                ttftTimer = undefined;
-                ttftMs = elapsed(clock, plan.startedAt);
-                yield { type: 'commit', candidate, ttftMs };
-              }
-              yield { type: 'text-delta', text: part.text };
-            } else if (part.type === 'finish') {
-              if (ttftMs === undefined) {
-                failure = new UpstreamError({
-                  kind: 'incomplete',
-                  message: 'the upstream answered with no text',
-                });
-                break;
-              }
-              attempts.push(
-                this.#attempt(candidate, 'succeeded', undefined, attemptStart, plan.startedAt, ttftMs),
-              );
-              yield {
-                type: 'finish',
-                candidate,
-                finishReason: part.finishReason,
-                usage: part.usage,
-                ttftMs,
-                attempts,
-              };
-              return;
-            } else {
-              failure = part.error;
-              break;
-            }
-          }
-          failure ??= this.#abortFailure(cause) ?? incompleteStream();
-        } catch (error) {
-          failure = this.#abortFailure(cause) ?? toUpstreamError(error);
-        } finally {
-          clearTimeout(deadlineTimer);
-          clearTimeout(ttftTimer);
-          clientSignal.removeEventListener('abort', onClientAbort);
-          controller.abort();
+        const { failure, cause, committed } = attempt;
+        if (cause === 'client') {
+          this.health.recordAbandoned(candidate.info.id);
+          return yield cancelled(attempts, committed);
         }
-
-        attempts.push(
-          this.#attempt(
-            candidate,
-            ttftMs === undefined ? 'failed' : 'incomplete',
-            failure,
-            attemptStart,
-            plan.startedAt,
-            ttftMs,
-          ),
-        );
-        const committed = ttftMs === undefined ? undefined : { candidate, ttftMs };
-        if (cause === 'client') return yield this.#cancelled(attempts, committed);
+        this.health.recordFailure(candidate.info.id, failure.kind);
         failures.push(failure);
         if (committed) {
           const error =
@@ -171,15 +123,100 @@ export class Router {
         if (!failure.retryable || retry === plan.maxRetries) break;
 
         const wait = this.#retryWait(failure, retry);
-        if (wait === undefined || clock.now() + wait >= deadline) break;
+        if (wait === undefined || this.clock.now() + wait >= deadline) break;
         try {
-          await clock.sleep(wait, clientSignal);
+          await this.clock.sleep(wait, clientSignal);
         } catch {
-          return yield this.#cancelled(attempts);
+          return yield cancelled(attempts, undefined);
         }
       }
     }
     yield { type: 'failed', error: this.#exhausted(failures, attempts), attempts, committed: undefined };
+  }
+
+  /** One upstream try: yields its commit and text, returns how it ended. */
+  async *#attempt(
+    candidate: Candidate,
+    plan: RoutePlan,
+    deadline: number,
+    clientSignal: AbortSignal,
+  ): AsyncGenerator<RouteEvent, AttemptOutcome> {
+    const { clock, settings } = this;
+    const attemptStart = clock.now();
+    const controller = new AbortController();
+    let cause: AbortCause | undefined;
+    const abort = (why: AbortCause) => {
+      cause ??= why;
+      controller.abort(new Error(`aborted: ${why}`));
+    };
+    const onClientAbort = () => abort('client');
+    clientSignal.addEventListener('abort', onClientAbort, { once: true });
+    const deadlineTimer = clock.setTimer(() => abort('deadline'), deadline - attemptStart);
+    // One timer watches for silence, before the first token and between chunks; it is
+    // re-armed only when it fires, not on every chunk.
+    let lastPartAt = attemptStart;
+    let committed: Commitment | undefined;
+    const watchSilence = (delay: number): Timer =>
+      clock.setTimer(() => {
+        const silentFor = clock.now() - lastPartAt;
+        if (silentFor >= settings.ttftTimeoutMs) abort(committed ? 'stall' : 'ttft');
+        else silenceTimer = watchSilence(settings.ttftTimeoutMs - silentFor);
+      }, delay);
+    let silenceTimer = watchSilence(Math.min(settings.ttftTimeoutMs, deadline - attemptStart));
+    let failure: UpstreamError | undefined;
+
+    try {
+      const stream = candidate.model.stream({
+        messages: plan.messages,
+        temperature: plan.temperature,
+        maxTokens: plan.maxTokens,
+        signal: controller.signal,
+      });
+      for await (const part of stream) {
+        lastPartAt = clock.now();
+        if (part.type === 'text-delta') {
+          if (part.text.length === 0) continue;
+          if (!committed) {
+            committed = { candidate, ttftMs: Math.round(lastPartAt - plan.startedAt) };
+            yield { type: 'commit', ...committed };
+          }
+          yield { type: 'text-delta', text: part.text };
+        } else if (part.type === 'finish') {
+          if (!committed) {
+            failure = new UpstreamError({ kind: 'incomplete', message: 'the upstream answered with no text' });
+            break;
+          }
+          const record = this.#record(candidate, 'succeeded', undefined, attemptStart, plan.startedAt, committed.ttftMs);
+          this.health.recordSuccess(candidate.info.id, {
+            ttftMs: record.ttftMs ?? 0,
+            latencyMs: record.latencyMs,
+            completionTokens: part.usage?.completionTokens ?? 0,
+          });
+          const finish = {
+            type: 'finish' as const,
+            candidate,
+            finishReason: part.finishReason,
+            usage: part.usage,
+            ttftMs: committed.ttftMs,
+          };
+          return { outcome: 'finished', record, finish };
+        } else {
+          failure = part.error;
+          break;
+        }
+      }
+      failure ??= this.#abortFailure(cause) ?? incompleteStream();
+    } catch (error) {
+      failure = this.#abortFailure(cause) ?? toUpstreamError(error);
+    } finally {
+      deadlineTimer.clear();
+      silenceTimer.clear();
+      clientSignal.removeEventListener('abort', onClientAbort);
+      controller.abort();
+    }
+    const outcome = committed ? 'incomplete' : 'failed';
+    const record = this.#record(candidate, outcome, failure, attemptStart, plan.startedAt, committed?.ttftMs);
+    return { outcome: 'failed', record, failure, cause, committed };
   }
 
   /** How long to wait before the next try, or undefined to move on to the next candidate. */
@@ -191,19 +228,22 @@ export class Router {
   }
 
   #abortFailure(cause: AbortCause | undefined): UpstreamError | undefined {
-    if (cause === 'ttft') {
-      return new UpstreamError({
-        kind: 'timeout',
-        message: `no first token within ${this.settings.ttftTimeoutMs} ms`,
-      });
+    const { ttftTimeoutMs } = this.settings;
+    switch (cause) {
+      case 'ttft':
+        return new UpstreamError({ kind: 'timeout', message: `no first token within ${ttftTimeoutMs} ms` });
+      case 'stall':
+        return new UpstreamError({ kind: 'timeout', message: `the stream stalled for ${ttftTimeoutMs} ms` });
+      case 'deadline':
+        return new UpstreamError({ kind: 'timeout', message: 'the request time limit passed' });
+      case 'client':
+        return new UpstreamError({ kind: 'network', message: 'the client went away' });
+      default:
+        return undefined;
     }
-    if (cause === 'deadline')
-      return new UpstreamError({ kind: 'timeout', message: 'the request time limit passed' });
-    if (cause === 'client') return new UpstreamError({ kind: 'network', message: 'the client went away' });
-    return undefined;
   }
 
-  #attempt(
+  #record(
     candidate: Candidate,
     outcome: Attempt['outcome'],
     failure: UpstreamError | undefined,
@@ -218,17 +258,9 @@ export class Router {
       errorKind: failure?.kind,
       status: failure?.status,
       message: failure?.message,
-      latencyMs: elapsed(this.clock, attemptStart),
-      ttftMs: ttftMs === undefined ? undefined : ttftMs - Math.round(attemptStart - requestStart),
-    };
-  }
-
-  #cancelled(attempts: Attempt[], committed?: { candidate: Candidate; ttftMs: number }): RouteEvent {
-    return {
-      type: 'failed',
-      error: new GatewayError('client_closed', 'the client closed the request'),
-      attempts,
-      committed,
+      latencyMs: Math.round(this.clock.now() - attemptStart),
+      // Per attempt: from the attempt's start, not the request's.
+      ttftMs: ttftMs === undefined ? undefined : Math.max(0, ttftMs - Math.round(attemptStart - requestStart)),
     };
   }
 
@@ -245,23 +277,27 @@ export class Router {
 
   #exhausted(failures: UpstreamError[], attempts: Attempt[]): GatewayError {
     const details = { attempts: attempts.map(attemptToJson) };
-    if (failures.length > 0 && failures.every((failure) => failure.kind === 'rate_limited')) {
-      const waits = failures.map((failure) => failure.retryAfterMs).filter((ms) => ms !== undefined);
-      const retryAfterSeconds =
-        waits.length > 0 ? Math.max(1, Math.ceil(Math.min(...waits) / 1000)) : undefined;
-      return new GatewayError(
-        'rate_limited',
-        'every candidate was rate limited upstream',
-        details,
-        retryAfterSeconds,
-      );
+    if (failures.length === 0) {
+      return new GatewayError('upstream_failed', 'no candidate could be tried: their circuits are open', details);
     }
-    if (failures.length > 0 && failures.every((failure) => failure.kind === 'timeout')) {
+    if (failures.every((failure) => failure.kind === 'rate_limited')) {
+      const waits = failures.map((failure) => failure.retryAfterMs).filter((ms) => ms !== undefined);
+      const retryAfterSeconds = waits.length > 0 ? Math.max(1, Math.ceil(Math.min(...waits) / 1000)) : undefined;
+      return new GatewayError('rate_limited', 'every candidate was rate limited upstream', details, retryAfterSeconds);
+    }
+    if (failures.every((failure) => failure.kind === 'timeout')) {
       return new GatewayError('upstream_timeout', 'every candidate timed out', details);
     }
     return new GatewayError('upstream_failed', 'every candidate failed', details);
   }
 }
+
+const cancelled = (attempts: Attempt[], committed: Commitment | undefined): RouteEvent => ({
+  type: 'failed',
+  error: new GatewayError('client_closed', 'the client closed the request'),
+  attempts,
+  committed,
+});
 
 const incompleteStream = () =>
   new UpstreamError({ kind: 'incomplete', message: 'the upstream stream ended without finishing' });

@@ -1,0 +1,103 @@
+import type { Clock } from './clock.js';
+import type { CircuitState } from './model-health.js';
+import { RollingCounter } from './rolling-counter.js';
+
+export interface CircuitSettings {
+  /** Opens after this many failures in a row. */
+  consecutiveFailures: number;
+  /** …or when at least this share of the attempts in the window failed… */
+  failureRate: number;
+  /** …and the window holds at least this many attempts. */
+  minimumAttempts: number;
+  /** How far back the failure rate looks. */
+  windowMs: number;
+  /** How long an open circuit waits before letting one probe through. */
+  cooldownMs: number;
+}
+
+export const defaultCircuitSettings: CircuitSettings = {
+  consecutiveFailures: 5,
+  failureRate: 0.5,
+  minimumAttempts: 10,
+  windowMs: 60_000,
+  cooldownMs: 30_000,
+};
+
+/**
+ * A circuit breaker for one model: closed, open after repeated failures, half-open after a
+ * cooldown to let a single probe through, closed again when the probe succeeds.
+ * Time comes from the injected clock so every transition can be tested exactly.
+ */
+export class CircuitBreaker {
+  #state: CircuitState = 'closed';
+  #consecutive = 0;
+  #openedAt = 0;
+  #probeInFlight = false;
+  readonly #window: RollingCounter;
+
+  constructor(
+    private readonly settings: CircuitSettings,
+    private readonly clock: Clock,
+  ) {
+    this.#window = new RollingCounter(settings.windowMs);
+  }
+
+  /** The state as of now (an open circuit past its cooldown reads half-open). */
+  get state(): CircuitState {
+    if (this.#state === 'open' && this.clock.now() - this.#openedAt >= this.settings.cooldownMs)
+      return 'half_open';
+    return this.#state;
+  }
+
+  /** Whether a request may be sent now, without taking the half-open probe. */
+  get available(): boolean {
+    const state = this.state;
+    return state === 'closed' || (state === 'half_open' && !this.#probeInFlight);
+  }
+
+  /** Asks to send one attempt; in half-open state only one probe is let through at a time. */
+  tryAcquire(): boolean {
+    const state = this.state;
+    if (state === 'closed') return true;
+    if (state === 'open' || this.#probeInFlight) return false;
+    this.#state = 'half_open';
+    this.#probeInFlight = true;
+    return true;
+  }
+
+  onSuccess(): void {
+    this.#record(false);
+    this.#consecutive = 0;
+    if (this.#state === 'half_open') {
+      this.#state = 'closed';
+      this.#probeInFlight = false;
+      this.#window.reset();
+    }
+  }
+
+  onFailure(): void {
+    this.#record(true);
+    this.#consecutive++;
+    if (this.#state === 'half_open') return this.#open();
+    if (this.#state !== 'closed') return;
+    if (this.#consecutive >= this.settings.consecutiveFailures) return this.#open();
+    const { total, failed } = this.#window.read(this.clock.now());
+    if (total >= this.settings.minimumAttempts && failed / total >= this.settings.failureRate) this.#open();
+  }
+
+  /** An attempt that ended without a verdict on the model (the client left): frees the probe. */
+  onAbandon(): void {
+    this.#probeInFlight = false;
+  }
+
+  #open(): void {
+    this.#state = 'open';
+    this.#openedAt = this.clock.now();
+    this.#probeInFlight = false;
+    this.#consecutive = 0;
+  }
+
+  #record(failed: boolean): void {
+    this.#window.record(this.clock.now(), failed);
+  }
+}

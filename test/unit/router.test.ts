@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { HealthTracker } from '../../src/routing/health-tracker.js';
+import { type Candidate, type RouteEvent, Router, type RouterSettings } from '../../src/routing/route-completion.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { candidate, type Step } from '../support/scripted-model.js';
+
+const settings: RouterSettings = { timeoutMs: 60_000, ttftTimeoutMs: 5_000, maxRetryAfterMs: 10_000 };
+const ok: Step[] = [{ text: 'Hello' }, { text: ' world' }, { finish: {} }];
+const fail = (kind: 'server_error' | 'rate_limited' | 'context_length_exceeded', retryAfterMs?: number): Step[] => [
+  { fail: { kind, message: kind, status: kind === 'rate_limited' ? 429 : kind === 'server_error' ? 500 : 400, retryAfterMs } },
+];
+
+function setup(options: { random?: () => number; settings?: Partial<RouterSettings> } = {}) {
+  const clock = new FakeClock();
+  const health = new HealthTracker(clock);
+  const router = new Router({ ...settings, ...options.settings }, clock, health, options.random ?? (() => 0.5));
+  const route = async (candidates: Candidate[], maxRetries = 2, signal = new AbortController().signal) => {
+    const events: RouteEvent[] = [];
+    const run = (async () => {
+      for await (const event of router.route(
+        { candidates, messages: [], temperature: undefined, maxTokens: undefined, maxRetries, startedAt: clock.now() },
+        signal,
+      )) {
+        events.push(event);
+      }
+    })();
+    await clock.run(run);
+    const last = events.at(-1)!;
+    const text = events.map((e) => (e.type === 'text-delta' ? e.text : '')).join('');
+    return { events, last, text };
+  };
+  return { clock, health, router, route };
+}
+
+describe('Router', () => {
+  it('answers from the first candidate that succeeds, keeping every attempt', async () => {
+    const { clock, route } = setup();
+    const a = candidate('p/a', clock, [fail('server_error')]);
+    const b = candidate('p/b', clock, [ok]);
+    const { last, text } = await route([a.candidate, b.candidate], 0);
+    expect(text).toBe('Hello world');
+    expect(last).toMatchObject({ type: 'finish', candidate: { info: { id: 'p/b' } } });
+    expect(last.type === 'finish' && last.attempts.map((x) => [x.model, x.outcome, x.errorKind])).toEqual([
+      ['a', 'failed', 'server_error'],
+      ['b', 'succeeded', undefined],
+    ]);
+  });
+
+  it('retries a flaky model up to maxRetries with jittered exponential backoff', async () => {
+    const { clock, route } = setup({ random: () => 0.5 });
+    const flaky = candidate('p/flaky', clock, [fail('server_error'), fail('server_error'), ok]);
+    const { last } = await route([flaky.candidate], 2);
+    expect(last.type).toBe('finish');
+    // Full jitter with random 0.5: 0.5·250·2^0 = 125 ms, then 0.5·250·2^1 = 250 ms.
+    expect(flaky.model.calls.map((c) => c.at)).toEqual([0, 125, 375]);
+  });
+
+  it('moves on after maxRetries retries, and never retries with maxRetries 0', async () => {
+    const { clock, route } = setup();
+    const flaky = candidate('p/flaky', clock, [fail('server_error'), fail('server_error'), ok]);
+    const next = candidate('p/next', clock, [ok]);
+    await route([flaky.candidate, next.candidate], 1);
+    expect(flaky.model.calls).toHaveLength(2);
+    expect(next.model.calls).toHaveLength(1);
+
+    const once = candidate('p/once', clock, [fail('server_error')]);
+    const { last } = await route([once.candidate], 0);
+    expect(once.model.calls).toHaveLength(1);
+    expect(last).toMatchObject({ type: 'failed', error: { code: 'upstream_failed', status: 502 } });
+  });
+
+  it('moves on at once after a non-retryable failure', async () => {
+    const { clock, route } = setup();
+    const tooLong = candidate('p/small', clock, [fail('context_length_exceeded')]);
+    const big = candidate('p/big', clock, [ok]);
+    await route([tooLong.candidate, big.candidate], 5);
+    expect(tooLong.model.calls).toHaveLength(1);
+    expect(big.model.calls[0]!.at).toBe(0);
+  });
+
+  it('waits at least Retry-After before retrying, and moves on when it passes the cap', async () => {
+    const { clock, route } = setup();
+    const limited = candidate('p/limited', clock, [fail('rate_limited', 3_000), ok]);
+    await route([limited.candidate], 2);
+    expect(limited.model.calls.map((c) => c.at)).toEqual([0, 3_000]);
+
+    const long = candidate('p/long', clock, [fail('rate_limited', 20_000), ok]);
+    const other = candidate('p/other', clock, [ok]);
+    const start = clock.now();
+    await route([long.candidate, other.candidate], 2);
+    expect(long.model.calls).toHaveLength(1);
+    expect(other.model.calls[0]!.at).toBe(start);
+  });
+
+  it('moves on instead of waiting past the deadline', async () => {
+    const { clock, route } = setup({ settings: { timeoutMs: 2_000 } });
+    const limited = candidate('p/limited', clock, [fail('rate_limited', 5_000), ok]);
+    const other = candidate('p/other', clock, [ok]);
+    await route([limited.candidate, other.candidate], 2);
+    expect(limited.model.calls).toHaveLength(1);
+    expect(other.model.calls[0]!.at).toBe(0);
+  });
+
+  it('answers 429 with the shortest Retry-After when every candidate was rate limited', async () => {
+    const { clock, route } = setup({ settings: { maxRetryAfterMs: 1_000 } });
+    const a = candidate('p/a', clock, [fail('rate_limited', 7_000)]);
+    const b = candidate('p/b', clock, [fail('rate_limited', 4_500)]);
+    const { last } = await route([a.candidate, b.candidate], 2);
+    expect(last).toMatchObject({ type: 'failed', error: { code: 'rate_limited', status: 429, retryAfterSeconds: 5 } });
+  });
+
+  it('abandons a silent upstream at the TTFT deadline and tries the next candidate', async () => {
+    const { clock, route } = setup();
+    const silent = candidate('p/silent', clock, [[{ wait: 60_000 }, ...ok]]);
+    const quick = candidate('p/quick', clock, [ok]);
+    const { last } = await route([silent.candidate, quick.candidate], 0);
+    expect(quick.model.calls[0]!.at).toBe(5_000);
+    expect(last.type === 'finish' && last.attempts[0]).toMatchObject({ outcome: 'failed', errorKind: 'timeout', latencyMs: 5_000 });
+  });
+
+  it('answers 504 when the overall deadline passes', async () => {
+    const { clock, route } = setup({ settings: { timeoutMs: 8_000, ttftTimeoutMs: 5_000 } });
+    const slow = candidate('p/slow', clock, [[{ wait: 4_000 }, { text: 'a' }, { wait: 4_000 }, { text: 'b' }, { wait: 4_000 }, { finish: {} }]]);
+    const { last } = await route([slow.candidate], 0);
+    expect(last).toMatchObject({ type: 'failed', error: { code: 'upstream_timeout' } });
+    expect(last.type === 'failed' && last.committed).toBeTruthy();
+
+    const silent = candidate('p/silent', clock, [[{ wait: 60_000 }]]);
+    const timedOut = await route([silent.candidate], 5);
+    expect(timedOut.last).toMatchObject({ type: 'failed', error: { code: 'upstream_timeout', status: 504 } });
+  });
+
+  it('falls back transparently when a stream drops before its first token', async () => {
+    const { clock, route } = setup();
+    const dropped = candidate('p/dropped', clock, [[{ throws: true }]]);
+    const good = candidate('p/good', clock, [ok]);
+    const { events, last } = await route([dropped.candidate, good.candidate], 0);
+    expect(events.filter((e) => e.type === 'commit')).toHaveLength(1);
+    expect(last.type).toBe('finish');
+  });
+
+  it('ends with an error and keeps the partial answer when a stream drops after its first token', async () => {
+    const { clock, route } = setup();
+    const dropped = candidate('p/dropped', clock, [[{ text: 'Hel' }, { throws: true }]]);
+    const good = candidate('p/good', clock, [ok]);
+    const { last, text } = await route([dropped.candidate, good.candidate], 2);
+    expect(text).toBe('Hel');
+    expect(good.model.calls).toHaveLength(0);
+    expect(dropped.model.calls).toHaveLength(1);
+    expect(last).toMatchObject({
+      type: 'failed',
+      error: { code: 'upstream_failed' },
+      committed: { candidate: { info: { id: 'p/dropped' } } },
+    });
+    expect(last.type === 'failed' && last.attempts[0]!.outcome).toBe('incomplete');
+  });
+
+  it('treats a stream that ends without a finish, or a finish without text, as a failed attempt', async () => {
+    const { clock, route } = setup();
+    const unfinished = candidate('p/unfinished', clock, [[{ text: 'x' }, { end: true }]]);
+    const cut = await route([unfinished.candidate], 0);
+    expect(cut.last).toMatchObject({ type: 'failed', committed: {} });
+    expect(cut.last.type === 'failed' && cut.last.attempts[0]!.errorKind).toBe('incomplete');
+
+    const empty = candidate('p/empty', clock, [[{ finish: {} }]]);
+    const good = candidate('p/good', clock, [ok]);
+    const { last } = await route([empty.candidate, good.candidate], 0);
+    expect(last.type === 'finish' && last.attempts.map((a) => a.errorKind)).toEqual(['incomplete', undefined]);
+  });
+
+  it('cuts a stream that stalls between chunks', async () => {
+    const { clock, route } = setup();
+    const stalls = candidate('p/stalls', clock, [[{ text: 'a' }, { wait: 1_000 }, { text: 'b' }, { wait: 30_000 }, { finish: {} }]]);
+    const { last, text } = await route([stalls.candidate], 0);
+    expect(text).toBe('ab');
+    expect(last).toMatchObject({ type: 'failed', committed: {} });
+    expect(last.type === 'failed' && last.attempts[0]).toMatchObject({ errorKind: 'timeout', latencyMs: 6_000 });
+  });
+
+  it('stops at once when the client goes away', async () => {
+    const { clock, route } = setup();
+    const controller = new AbortController();
+    const slow = candidate('p/slow', clock, [[{ text: 'a' }, { wait: 1_000 }, { text: 'b' }, { finish: {} }]]);
+    clock.setTimer(() => controller.abort(), 500);
+    const { last, text } = await route([slow.candidate], 0, controller.signal);
+    expect(text).toBe('a');
+    expect(last).toMatchObject({ type: 'failed', error: { code: 'client_closed' }, committed: {} });
+  });
+
+  it('opens a circuit after consecutive failures, skips the model, then probes it after the cooldown', async () => {
+    const { clock, health, route } = setup();
+    const broken = candidate('p/broken', clock, [fail('server_error'), fail('server_error'), fail('server_error'), fail('server_error'), fail('server_error'), ok]);
+    const backup = candidate('p/backup', clock, [ok]);
+    for (let i = 0; i < 5; i++) await route([broken.candidate, backup.candidate], 0);
+    expect(health.snapshot('p/broken').circuit).toBe('open');
+    expect(health.available('p/broken')).toBe(false);
+
+    await route([broken.candidate, backup.candidate], 0);
+    expect(broken.model.calls).toHaveLength(5);
+
+    clock.setTimer(() => {}, 30_000);
+    await clock.run(new Promise((resolve) => clock.setTimer(() => resolve(undefined), 30_000)));
+    expect(health.snapshot('p/broken').circuit).toBe('half_open');
+    const { last } = await route([broken.candidate, backup.candidate], 0);
+    expect(broken.model.calls).toHaveLength(6);
+    expect(last).toMatchObject({ type: 'finish', candidate: { info: { id: 'p/broken' } } });
+    expect(health.snapshot('p/broken').circuit).toBe('closed');
+  });
+});
