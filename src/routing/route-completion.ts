@@ -183,10 +183,20 @@ export class Router {
           yield { type: 'text-delta', text: part.text };
         } else if (part.type === 'finish') {
           if (!committed) {
-            failure = new UpstreamError({ kind: 'incomplete', message: 'the upstream answered with no text' });
+            failure = new UpstreamError({
+              kind: 'incomplete',
+              message: 'the upstream answered with no text',
+            });
             break;
           }
-          const record = this.#record(candidate, 'succeeded', undefined, attemptStart, plan.startedAt, committed.ttftMs);
+          const record = this.#record(
+            candidate,
+            'succeeded',
+            undefined,
+            attemptStart,
+            plan.startedAt,
+            committed.ttftMs,
+          );
           this.health.recordSuccess(candidate.info.id, {
             ttftMs: record.ttftMs ?? 0,
             latencyMs: record.latencyMs,
@@ -260,7 +270,8 @@ export class Router {
       message: failure?.message,
       latencyMs: Math.round(this.clock.now() - attemptStart),
       // Per attempt: from the attempt's start, not the request's.
-      ttftMs: ttftMs === undefined ? undefined : Math.max(0, ttftMs - Math.round(attemptStart - requestStart)),
+      ttftMs:
+        ttftMs === undefined ? undefined : Math.max(0, ttftMs - Math.round(attemptStart - requestStart)),
     };
   }
 
@@ -278,12 +289,22 @@ export class Router {
   #exhausted(failures: UpstreamError[], attempts: Attempt[]): GatewayError {
     const details = { attempts: attempts.map(attemptToJson) };
     if (failures.length === 0) {
-      return new GatewayError('upstream_failed', 'no candidate could be tried: their circuits are open', details);
+      return new GatewayError(
+        'upstream_failed',
+        'no candidate could be tried: their circuits are open',
+        details,
+      );
     }
     if (failures.every((failure) => failure.kind === 'rate_limited')) {
       const waits = failures.map((failure) => failure.retryAfterMs).filter((ms) => ms !== undefined);
-      const retryAfterSeconds = waits.length > 0 ? Math.max(1, Math.ceil(Math.min(...waits) / 1000)) : undefined;
-      return new GatewayError('rate_limited', 'every candidate was rate limited upstream', details, retryAfterSeconds);
+      const retryAfterSeconds =
+        waits.length > 0 ? Math.max(1, Math.ceil(Math.min(...waits) / 1000)) : undefined;
+      return new GatewayError(
+        'rate_limited',
+        'every candidate was rate limited upstream',
+        details,
+        retryAfterSeconds,
+      );
     }
     if (failures.every((failure) => failure.kind === 'timeout')) {
       return new GatewayError('upstream_timeout', 'every candidate timed out', details);

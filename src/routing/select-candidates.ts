@@ -31,7 +31,8 @@ function ineligibility(
   if (info.contextWindow !== undefined && query.prompt.exceeds(info.contextWindow, query.maxTokens ?? 0)) {
     return `its context window of ${info.contextWindow} tokens is smaller than the ${query.prompt.exactTokens} prompt tokens plus maxTokens`;
   }
-  if (hasImages(query.messages) && !info.capabilities.has('vision')) return 'the model does not accept images';
+  if (hasImages(query.messages) && !info.capabilities.has('vision'))
+    return 'the model does not accept images';
   if (query.search) return 'web search is not available for this model';
   if (!health.available(ref.id)) return 'its circuit is open after recent failures';
   return undefined;
@@ -57,7 +58,10 @@ export function selectCandidates(
     seen.add(ref.id);
     const reason = ineligibility(ref, query, catalog, registry, health);
     if (reason) return void rejected.push({ model: ref.id, reason });
-    const candidate = { info: catalog.resolve(ref.id), model: registry.get(ref.provider)!.languageModel(ref.model) };
+    const candidate = {
+      info: catalog.resolve(ref.id),
+      model: registry.get(ref.provider)!.languageModel(ref.model),
+    };
     (position < query.models.length ? pool : fallbacks).push(candidate);
   });
   if (pool.length + fallbacks.length === 0) {

@@ -40,7 +40,8 @@ export class FakeClock implements Clock {
       await new Promise((resolve) => setImmediate(resolve));
       if (settled) return promise;
       this.#timers = this.#timers.filter((timer) => !timer.cleared);
-      if (this.#timers.length === 0) throw new Error('deadlock: the promise waits on nothing the clock can fire');
+      if (this.#timers.length === 0)
+        throw new Error('deadlock: the promise waits on nothing the clock can fire');
       this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
       const next = this.#timers.shift()!;
       this.#now = Math.max(this.#now, next.at);

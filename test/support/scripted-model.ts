@@ -43,7 +43,8 @@ export class ScriptedModel implements LanguageModel {
     for (const step of script) {
       if ('text' in step) yield { type: 'text-delta', text: step.text };
       else if ('wait' in step) await this.clock.sleep(step.wait, call.signal);
-      else if ('finish' in step) return yield { type: 'finish', finishReason: 'stop', usage: usage(step.finish) };
+      else if ('finish' in step)
+        return yield { type: 'finish', finishReason: 'stop', usage: usage(step.finish) };
       else if ('fail' in step) return yield { type: 'error', error: new UpstreamError(step.fail) };
       else if ('throws' in step) throw new Error('socket hang up');
       else return;

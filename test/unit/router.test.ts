@@ -1,24 +1,51 @@
 import { describe, expect, it } from 'vitest';
 import { HealthTracker } from '../../src/routing/health-tracker.js';
-import { type Candidate, type RouteEvent, Router, type RouterSettings } from '../../src/routing/route-completion.js';
+import {
+  type Candidate,
+  type RouteEvent,
+  Router,
+  type RouterSettings,
+} from '../../src/routing/route-completion.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { candidate, type Step } from '../support/scripted-model.js';
 
 const settings: RouterSettings = { timeoutMs: 60_000, ttftTimeoutMs: 5_000, maxRetryAfterMs: 10_000 };
 const ok: Step[] = [{ text: 'Hello' }, { text: ' world' }, { finish: {} }];
-const fail = (kind: 'server_error' | 'rate_limited' | 'context_length_exceeded', retryAfterMs?: number): Step[] => [
-  { fail: { kind, message: kind, status: kind === 'rate_limited' ? 429 : kind === 'server_error' ? 500 : 400, retryAfterMs } },
+const fail = (
+  kind: 'server_error' | 'rate_limited' | 'context_length_exceeded',
+  retryAfterMs?: number,
+): Step[] => [
+  {
+    fail: {
+      kind,
+      message: kind,
+      status: kind === 'rate_limited' ? 429 : kind === 'server_error' ? 500 : 400,
+      retryAfterMs,
+    },
+  },
 ];
 
 function setup(options: { random?: () => number; settings?: Partial<RouterSettings> } = {}) {
   const clock = new FakeClock();
   const health = new HealthTracker(clock);
-  const router = new Router({ ...settings, ...options.settings }, clock, health, options.random ?? (() => 0.5));
+  const router = new Router(
+    { ...settings, ...options.settings },
+    clock,
+    health,
+    options.random ?? (() => 0.5),
+  );
   const route = async (candidates: Candidate[], maxRetries = 2, signal = new AbortController().signal) => {
     const events: RouteEvent[] = [];
     const run = (async () => {
       for await (const event of router.route(
-        { candidates, messages: [], temperature: undefined, maxTokens: undefined, maxRetries, startedAt: clock.now() },
+        {
+          candidates,
+          messages: [],
+          temperature: undefined,
+          maxTokens: undefined,
+          maxRetries,
+          startedAt: clock.now(),
+        },
         signal,
       )) {
         events.push(event);
@@ -106,7 +133,10 @@ describe('Router', () => {
     const a = candidate('p/a', clock, [fail('rate_limited', 7_000)]);
     const b = candidate('p/b', clock, [fail('rate_limited', 4_500)]);
     const { last } = await route([a.candidate, b.candidate], 2);
-    expect(last).toMatchObject({ type: 'failed', error: { code: 'rate_limited', status: 429, retryAfterSeconds: 5 } });
+    expect(last).toMatchObject({
+      type: 'failed',
+      error: { code: 'rate_limited', status: 429, retryAfterSeconds: 5 },
+    });
   });
 
   it('abandons a silent upstream at the TTFT deadline and tries the next candidate', async () => {
@@ -115,12 +145,18 @@ describe('Router', () => {
     const quick = candidate('p/quick', clock, [ok]);
     const { last } = await route([silent.candidate, quick.candidate], 0);
     expect(quick.model.calls[0]!.at).toBe(5_000);
-    expect(last.type === 'finish' && last.attempts[0]).toMatchObject({ outcome: 'failed', errorKind: 'timeout', latencyMs: 5_000 });
+    expect(last.type === 'finish' && last.attempts[0]).toMatchObject({
+      outcome: 'failed',
+      errorKind: 'timeout',
+      latencyMs: 5_000,
+    });
   });
 
   it('answers 504 when the overall deadline passes', async () => {
     const { clock, route } = setup({ settings: { timeoutMs: 8_000, ttftTimeoutMs: 5_000 } });
-    const slow = candidate('p/slow', clock, [[{ wait: 4_000 }, { text: 'a' }, { wait: 4_000 }, { text: 'b' }, { wait: 4_000 }, { finish: {} }]]);
+    const slow = candidate('p/slow', clock, [
+      [{ wait: 4_000 }, { text: 'a' }, { wait: 4_000 }, { text: 'b' }, { wait: 4_000 }, { finish: {} }],
+    ]);
     const { last } = await route([slow.candidate], 0);
     expect(last).toMatchObject({ type: 'failed', error: { code: 'upstream_timeout' } });
     expect(last.type === 'failed' && last.committed).toBeTruthy();
@@ -165,22 +201,32 @@ describe('Router', () => {
     const empty = candidate('p/empty', clock, [[{ finish: {} }]]);
     const good = candidate('p/good', clock, [ok]);
     const { last } = await route([empty.candidate, good.candidate], 0);
-    expect(last.type === 'finish' && last.attempts.map((a) => a.errorKind)).toEqual(['incomplete', undefined]);
+    expect(last.type === 'finish' && last.attempts.map((a) => a.errorKind)).toEqual([
+      'incomplete',
+      undefined,
+    ]);
   });
 
   it('cuts a stream that stalls between chunks', async () => {
     const { clock, route } = setup();
-    const stalls = candidate('p/stalls', clock, [[{ text: 'a' }, { wait: 1_000 }, { text: 'b' }, { wait: 30_000 }, { finish: {} }]]);
+    const stalls = candidate('p/stalls', clock, [
+      [{ text: 'a' }, { wait: 1_000 }, { text: 'b' }, { wait: 30_000 }, { finish: {} }],
+    ]);
     const { last, text } = await route([stalls.candidate], 0);
     expect(text).toBe('ab');
     expect(last).toMatchObject({ type: 'failed', committed: {} });
-    expect(last.type === 'failed' && last.attempts[0]).toMatchObject({ errorKind: 'timeout', latencyMs: 6_000 });
+    expect(last.type === 'failed' && last.attempts[0]).toMatchObject({
+      errorKind: 'timeout',
+      latencyMs: 6_000,
+    });
   });
 
   it('stops at once when the client goes away', async () => {
     const { clock, route } = setup();
     const controller = new AbortController();
-    const slow = candidate('p/slow', clock, [[{ text: 'a' }, { wait: 1_000 }, { text: 'b' }, { finish: {} }]]);
+    const slow = candidate('p/slow', clock, [
+      [{ text: 'a' }, { wait: 1_000 }, { text: 'b' }, { finish: {} }],
+    ]);
     clock.setTimer(() => controller.abort(), 500);
     const { last, text } = await route([slow.candidate], 0, controller.signal);
     expect(text).toBe('a');
@@ -189,7 +235,14 @@ describe('Router', () => {
 
   it('opens a circuit after consecutive failures, skips the model, then probes it after the cooldown', async () => {
     const { clock, health, route } = setup();
-    const broken = candidate('p/broken', clock, [fail('server_error'), fail('server_error'), fail('server_error'), fail('server_error'), fail('server_error'), ok]);
+    const broken = candidate('p/broken', clock, [
+      fail('server_error'),
+      fail('server_error'),
+      fail('server_error'),
+      fail('server_error'),
+      fail('server_error'),
+      ok,
+    ]);
     const backup = candidate('p/backup', clock, [ok]);
     for (let i = 0; i < 5; i++) await route([broken.candidate, backup.candidate], 0);
     expect(health.snapshot('p/broken').circuit).toBe('open');
