@@ -78,11 +78,15 @@ export class CircuitBreaker {
   onFailure(): void {
     this.#record(true);
     this.#consecutive++;
-    if (this.#state === 'half_open') return this.#open();
-    if (this.#state !== 'closed') return;
-    if (this.#consecutive >= this.settings.consecutiveFailures) return this.#open();
+    if (this.#state === 'half_open') this.#open();
+    else if (this.#state === 'closed' && this.#tripped()) this.#open();
+  }
+
+  /** Whether a closed circuit has seen enough failure to open. */
+  #tripped(): boolean {
+    if (this.#consecutive >= this.settings.consecutiveFailures) return true;
     const { total, failed } = this.#window.read(this.clock.now());
-    if (total >= this.settings.minimumAttempts && failed / total >= this.settings.failureRate) this.#open();
+    return total >= this.settings.minimumAttempts && failed / total >= this.settings.failureRate;
   }
 
   /** An attempt that ended without a verdict on the model (the client left): frees the probe. */

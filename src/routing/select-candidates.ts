@@ -53,17 +53,20 @@ export function selectCandidates(
   const fallbacks: Candidate[] = [];
   const rejected: { model: string; reason: string }[] = [];
   const refs = [...query.models, ...query.fallbackModels];
-  refs.forEach((ref, position) => {
-    if (seen.has(ref.id)) return;
+  for (const [position, ref] of refs.entries()) {
+    if (seen.has(ref.id)) continue;
     seen.add(ref.id);
     const reason = ineligibility(ref, query, catalog, registry, health);
-    if (reason) return void rejected.push({ model: ref.id, reason });
+    if (reason) {
+      rejected.push({ model: ref.id, reason });
+      continue;
+    }
     const candidate = {
       info: catalog.resolve(ref.id),
       model: registry.get(ref.provider)!.languageModel(ref.model),
     };
     (position < query.models.length ? pool : fallbacks).push(candidate);
-  });
+  }
   if (pool.length + fallbacks.length === 0) {
     const summary = rejected.map((entry) => `${entry.model}: ${entry.reason}`).join('; ');
     throw new GatewayError('no_eligible_model', `no candidate can serve this request (${summary})`, {

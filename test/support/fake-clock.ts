@@ -23,7 +23,11 @@ export class FakeClock implements Clock {
   setTimer(callback: () => void, ms: number): Timer {
     const timer = { at: this.#now + Math.max(0, ms), seq: this.#seq++, callback, cleared: false };
     this.#timers.push(timer);
-    return { clear: () => void (timer.cleared = true) };
+    return {
+      clear: () => {
+        timer.cleared = true;
+      },
+    };
   }
 
   sleep(ms: number, signal: AbortSignal): Promise<void> {
