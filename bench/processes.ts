@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+/** Prefixes a command with `taskset -c <core>` when the machine has that core. */
+export function pinned(core: number, command: string[]): string[] {
+  return availableParallelism() > core ? ['taskset', '-c', String(core), ...command] : command;
+}
+
+/** Pins this process (the load generator) to a core, where possible. */
+export function pinSelf(core: number): void {
+  if (availableParallelism() <= core) return;
+  spawn('taskset', ['-cp', String(core), String(process.pid)], { stdio: 'ignore' });
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  pid: number;
+  stop(): Promise<number | null>;
+}
+
+/** Starts a process and waits until `ready` resolves; its output goes to `logPath`. */
+export async function startProcess(
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  logPath: string,
+  ready: () => Promise<boolean>,
+): Promise<Spawned> {
+  const log = openSync(logPath, 'a');
+  const child = spawn(command[0]!, command.slice(1), { env, stdio: ['ignore', log, log] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null)
+      throw new Error(`${command.join(' ')} exited with ${child.exitCode}; see ${logPath}`);
+    if (await ready().catch(() => false)) {
+      return {
+        child,
+        pid: child.pid!,
+        stop: async () => {
+          if (child.exitCode === null) child.kill('SIGTERM');
+          return exited;
+        },
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${command.join(' ')} did not become ready; see ${logPath}`);
+}
+
+const clockTicksPerSecond = 100;
+
+/** CPU time (user + system) a process has used, in ms. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // After the command name: state is field 3, utime 14 and stime 15 (1-based in proc(5)).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
+}
+
+/** Resident memory of a process, in MB. */
+export function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : 0;
+}
+
+/** Samples a process's RSS until stopped; returns the peak. */
+export function watchRss(pid: number, everyMs = 50): { stop(): number } {
+  let peak = rssMb(pid);
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssMb(pid));
+    } catch {
+      // the process is gone
+    }
+  }, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+/** How busy the whole machine was over a span: share of non-idle CPU time. */
+export function machineBusy(): { stop(): number } {
+  const read = () => {
+    const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const numbers = values.map(Number);
+    const idle = (numbers[3] ?? 0) + (numbers[4] ?? 0);
+    return { idle, total: numbers.reduce((a, b) => a + b, 0) };
+  };
+  const start = read();
+  return {
+    stop: () => {
+      const end = read();
+      const total = end.total - start.total;
+      return total > 0 ? 1 - (end.idle - start.idle) / total : 0;
+    },
+  };
+}
