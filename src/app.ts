@@ -9,6 +9,7 @@ import { migrateDatabase } from './db/migrate.js';
 import { createGraphQLServer } from './graphql/create-yoga.js';
 import { createRequestHandler } from './http/http-server.js';
 import { createLogger } from './logging/logger.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { createProviderRegistry } from './providers/create-provider-registry.js';
 import { type Clock, systemClock } from './routing/clock.js';
 import { HealthTracker } from './routing/health-tracker.js';
@@ -55,7 +56,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     options.onFirstAdminKey?.(created.secret);
   }
 
-  const recorder = new CompletionRecorder(database.db, logger);
+  const metrics = new GatewayMetrics();
+  const recorder = new CompletionRecorder(database.db, logger, (record) => metrics.observe(record));
+  metrics.trackRecorder(recorder);
   const catalog = ModelCatalog.withBuiltIns(config.models);
   const registry = createProviderRegistry(config.providers);
   const health = new HealthTracker(clock);
@@ -76,6 +79,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     database,
     apiKeys,
+    metrics,
     graphql: async (req, res, context) => yoga.handle(req, res, context),
     clock,
     service,

@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import { GatewayError, toGatewayError } from '../core/gateway-error.js';
 import type { Database } from '../db/database.js';
 import type { GraphQLServerContext } from '../graphql/create-yoga.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Clock } from '../routing/clock.js';
 import type { ApiKeyStore } from '../store/api-key-store.js';
 import { handleRestCompletion, type RestCompletionsDeps } from './rest-completions.js';
@@ -23,6 +24,7 @@ export interface HttpDeps extends RestCompletionsDeps {
   database: Database;
   apiKeys: ApiKeyStore;
   graphql: GraphQLHandler;
+  metrics: GatewayMetrics;
   clock: Clock;
   /** False while shutting down: /readyz says so and new work is refused. */
   isAccepting(): boolean;
@@ -46,6 +48,11 @@ export function createRequestHandler(deps: HttpDeps) {
   async function route(req: IncomingMessage, res: ServerResponse, startedAt: number): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/metrics') {
+      const body = await deps.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+      return void res.end(body);
+    }
     if (path === '/readyz') {
       if (!deps.isAccepting()) return sendJson(res, 503, { status: 'shutting down' });
       try {
@@ -84,6 +91,7 @@ export function createRequestHandler(deps: HttpDeps) {
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     res.once('finish', () => {
+      deps.metrics.httpRequests.inc({ route: routeLabel(req.url), status: res.statusCode });
       logger.info(
         {
           requestId,
@@ -107,5 +115,21 @@ export function createRequestHandler(deps: HttpDeps) {
     });
   };
 }
+
+const knownRoutes = new Set([
+  '/api/v1/completions',
+  '/graphql',
+  '/v1/chat/completions',
+  '/v1/models',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+]);
+
+/** A bounded label: unknown paths must not grow the metric without limit. */
+const routeLabel = (url: string | undefined): string => {
+  const path = (url ?? '/').split('?', 1)[0]!;
+  return knownRoutes.has(path) ? path : 'other';
+};
 
 const anonymous: Principal = { keyId: '', name: 'anonymous', admin: false };

@@ -27,9 +27,12 @@ export class CompletionRecorder {
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
+    /** Sees every record as it is queued (metrics). */
+    private readonly observe: (record: CompletionRecord) => void = () => {},
   ) {}
 
   record(record: CompletionRecord): void {
+    this.observe(record);
     this.#queue.push(record);
     this.#draining ??= this.#drain();
   }
@@ -37,6 +40,11 @@ export class CompletionRecorder {
   /** Resolves once every record queued so far is written (or given up on). */
   whenIdle(): Promise<void> {
     return this.#draining ?? Promise.resolve();
+  }
+
+  /** Records waiting to be written. */
+  get queued(): number {
+    return this.#queue.length;
   }
 
   /** Records that could not be written, since boot. */

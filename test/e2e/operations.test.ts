@@ -39,3 +39,29 @@ describe('operations endpoints', () => {
     expect(response.headers.get('x-request-id')).toBeTruthy();
   });
 });
+
+describe('metrics', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ driver: 'pglite' });
+  });
+  afterAll(() => t.close());
+
+  it('counts completions, attempts and tokens at /metrics without a key', async () => {
+    const ok = await t.post('/api/v1/completions', {
+      messages: [{ role: 'user', content: 'count me' }],
+      models: ['local/echo'],
+    });
+    expect(ok.status).toBe(200);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toContain(
+      'switchyard_completions_total{provider="local",model="echo",status="succeeded"} 1',
+    );
+    expect(metrics).toContain(
+      'switchyard_upstream_attempts_total{provider="local",model="echo",outcome="succeeded",error_kind="none"} 1',
+    );
+    expect(metrics).toMatch(/switchyard_tokens_total\{provider="local",model="echo",kind="completion"\} 2/);
+    expect(metrics).toContain('switchyard_http_requests_total{route="/api/v1/completions",status="200"} 1');
+    expect(metrics).toContain('switchyard_record_queue_depth');
+  });
+});

@@ -1,0 +1,110 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { CompletionRecord } from '../store/completion-recorder.js';
+
+/** Prometheus metrics of one gateway process, served at /metrics. */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #completions: Counter<'provider' | 'model' | 'status'>;
+  readonly #attempts: Counter<'provider' | 'model' | 'outcome' | 'error_kind'>;
+  readonly #tokens: Counter<'provider' | 'model' | 'kind'>;
+  readonly #cost: Counter<'provider' | 'model'>;
+  readonly #latency: Histogram<'provider' | 'model'>;
+  readonly #ttft: Histogram<'provider' | 'model'>;
+  readonly httpRequests: Counter<'route' | 'status'>;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
+    this.httpRequests = new Counter({
+      name: 'switchyard_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['route', 'status'],
+      registers,
+    });
+    this.#completions = new Counter({
+      name: 'switchyard_completions_total',
+      help: 'Completions by final status',
+      labelNames: ['provider', 'model', 'status'],
+      registers,
+    });
+    this.#attempts = new Counter({
+      name: 'switchyard_upstream_attempts_total',
+      help: 'Upstream attempts by outcome and error kind',
+      labelNames: ['provider', 'model', 'outcome', 'error_kind'],
+      registers,
+    });
+    this.#tokens = new Counter({
+      name: 'switchyard_tokens_total',
+      help: 'Tokens by kind (prompt, completion, reasoning, cached)',
+      labelNames: ['provider', 'model', 'kind'],
+      registers,
+    });
+    this.#cost = new Counter({
+      name: 'switchyard_cost_dollars_total',
+      help: 'Cost of completions in US dollars',
+      labelNames: ['provider', 'model'],
+      registers,
+    });
+    const buckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+    this.#latency = new Histogram({
+      name: 'switchyard_completion_latency_seconds',
+      help: 'From request arrival to the last token',
+      labelNames: ['provider', 'model'],
+      buckets,
+      registers,
+    });
+    this.#ttft = new Histogram({
+      name: 'switchyard_completion_ttft_seconds',
+      help: 'From request arrival to the first token',
+      labelNames: ['provider', 'model'],
+      buckets,
+      registers,
+    });
+  }
+
+  /** Exposes the write queue: its depth and what it could not write. */
+  trackRecorder(recorder: { readonly queued: number; readonly lost: number }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'switchyard_record_queue_depth',
+      help: 'Completions answered but not yet written',
+      registers,
+      collect() {
+        this.set(recorder.queued);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_records_lost',
+      help: 'Completions that could not be written since boot',
+      registers,
+      collect() {
+        this.set(recorder.lost);
+      },
+    });
+  }
+
+  /** Counts what one request stored. */
+  observe(record: CompletionRecord): void {
+    const { completion } = record;
+    const provider = completion.provider ?? 'none';
+    const model = completion.model ?? 'none';
+    this.#completions.inc({ provider, model, status: completion.status });
+    for (const attempt of record.attempts) {
+      this.#attempts.inc({
+        provider: attempt.provider,
+        model: attempt.model,
+        outcome: attempt.outcome,
+        error_kind: attempt.errorKind ?? 'none',
+      });
+    }
+    if (completion.status === 'failed') return;
+    const labels = { provider, model };
+    this.#tokens.inc({ ...labels, kind: 'prompt' }, completion.promptTokens ?? 0);
+    this.#tokens.inc({ ...labels, kind: 'completion' }, completion.completionTokens ?? 0);
+    this.#tokens.inc({ ...labels, kind: 'reasoning' }, completion.reasoningTokens ?? 0);
+    this.#tokens.inc({ ...labels, kind: 'cached' }, completion.cachedTokens ?? 0);
+    this.#cost.inc(labels, Number(completion.totalCost ?? 0));
+    this.#latency.observe(labels, completion.latencyMs / 1000);
+    if (completion.ttftMs != null) this.#ttft.observe(labels, completion.ttftMs / 1000);
+  }
+}
