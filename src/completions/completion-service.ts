@@ -9,16 +9,15 @@ import type { ChatMessage } from '../core/messages.js';
 import { countMessageTokens, countTokens } from '../core/token-count.js';
 import type { Usage } from '../core/usage.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
-import type { Attempt } from '../routing/attempt.js';
 import type { Clock } from '../routing/clock.js';
 import { PromptSize } from '../routing/prompt-size.js';
 import { rankCandidates, typicalOutputTokens } from '../routing/rank-candidates.js';
-import type { Candidate, Router } from '../routing/route-completion.js';
+import type { Candidate, RouteEvent, Router } from '../routing/route-completion.js';
 import { selectCandidates } from '../routing/select-candidates.js';
 import type { CompletionRecorder } from '../store/completion-recorder.js';
 import type { ConversationStore } from '../store/conversation-store.js';
 import type { CompletionEvent } from './completion-event.js';
-import { buildCompletionRecord } from './completion-record.js';
+import { buildCompletionRecord, type CompletionOutcome } from './completion-record.js';
 import type { AnswerSource, CompletionResult } from './completion-result.js';
 import { titleFromMessages } from './conversation-title.js';
 
@@ -113,13 +112,8 @@ export class CompletionService {
     const { clock, recorder } = this.deps;
     const responseMessageId = randomUUID();
     let source: AnswerSource | undefined;
-    let committed: { candidate: Candidate; ttftMs: number } | undefined;
     let text = '';
     let recorded = false;
-    const record = (result: Omit<Parameters<typeof buildCompletionRecord>[0], 'context' | 'request'>) => {
-      recorded = true;
-      recorder.record(buildCompletionRecord({ ...result, context, request }));
-    };
     const estimateUsage = (): Usage => ({
       promptTokens: countMessageTokens(messages),
       completionTokens: countTokens(text),
@@ -127,34 +121,27 @@ export class CompletionService {
       cachedTokens: 0,
       estimated: true,
     });
+    const latencyMs = () => Math.round(clock.now() - context.startedAt);
+    const record = (outcome: CompletionOutcome) => {
+      recorded = true;
+      recorder.record(buildCompletionRecord({ context, request, conversation, outcome }));
+    };
 
-    const routing = this.deps.router.route(
-      {
-        candidates,
-        messages,
-        temperature: request.temperature,
-        maxTokens: request.maxTokens,
-        maxRetries: request.maxRetries,
-        startedAt: context.startedAt,
-      },
-      context.signal,
-    );
-    let attemptsSoFar: Attempt[] = [];
-    try {
-      for await (const event of routing) {
-        if (event.type === 'commit') {
-          committed = { candidate: event.candidate, ttftMs: event.ttftMs };
+    /** Turns a route event into what the surface sees, recording the outcome once. */
+    const handle = (event: RouteEvent): CompletionEvent | undefined => {
+      switch (event.type) {
+        case 'commit':
           source = {
             provider: event.candidate.info.provider,
             model: event.candidate.info.model,
             responseMessageId,
             conversationId: conversation.id,
           };
-        } else if (event.type === 'text-delta') {
+          return undefined;
+        case 'text-delta':
           text += event.text;
-          yield { type: 'text-delta', text: event.text, source: source! };
-        } else if (event.type === 'finish') {
-          attemptsSoFar = event.attempts;
+          return { type: 'text-delta', text: event.text, source: source! };
+        case 'finish': {
           const usage = event.usage ?? estimateUsage();
           const completion: CompletionResult = {
             ...source!,
@@ -165,47 +152,56 @@ export class CompletionService {
             usage,
             cost: computeCost(usage, event.candidate.info.prices),
             unpriced: event.candidate.info.prices === undefined,
-            latencyMs: Math.round(clock.now() - context.startedAt),
+            latencyMs: latencyMs(),
             ttftMs: event.ttftMs,
             attempts: event.attempts,
           };
-          record({ conversation, outcome: { kind: 'succeeded', completion } });
-          yield { type: 'done', completion };
-          return;
-        } else {
-          attemptsSoFar = event.attempts;
+          record({ kind: 'succeeded', completion });
+          return { type: 'done', completion };
+        }
+        case 'failed': {
           const partial = event.committed ? { ...event.committed, text, usage: estimateUsage() } : undefined;
           record({
-            conversation,
-            outcome: {
-              kind: 'failed',
-              error: event.error,
-              attempts: event.attempts,
-              partial,
-              responseMessageId,
-              latencyMs: Math.round(clock.now() - context.startedAt),
-            },
-          });
-          yield { type: 'error', error: event.error, afterText: partial !== undefined };
-          return;
-        }
-      }
-    } finally {
-      // The surface stopped listening (its client went away) before the route ended.
-      if (!recorded) {
-        const partial = committed ? { ...committed, text, usage: estimateUsage() } : undefined;
-        record({
-          conversation,
-          outcome: {
             kind: 'failed',
-            error: new GatewayError('client_closed', 'the client closed the request'),
-            attempts: attemptsSoFar,
+            error: event.error,
+            attempts: event.attempts,
             partial,
             responseMessageId,
-            latencyMs: Math.round(clock.now() - context.startedAt),
-          },
-        });
-        await routing.return(undefined);
+            latencyMs: latencyMs(),
+          });
+          return { type: 'error', error: event.error, afterText: partial !== undefined };
+        }
+      }
+    };
+
+    // Aborted by the client going away, or by the surface no longer listening.
+    const stop = new AbortController();
+    const routing = this.deps.router.route(
+      {
+        candidates,
+        messages,
+        temperature: request.temperature,
+        maxTokens: request.maxTokens,
+        maxRetries: request.maxRetries,
+        startedAt: context.startedAt,
+      },
+      AbortSignal.any([context.signal, stop.signal]),
+    );
+    // Stepped by hand, not with for-await, which would close the route when the surface
+    // stops listening, before the finally block could let it end properly.
+    try {
+      for (let step = await routing.next(); !step.done; step = await routing.next()) {
+        const out = handle(step.value);
+        if (out) yield out;
+        if (recorded) return;
+      }
+    } finally {
+      if (!recorded) {
+        // The surface stopped listening mid-answer: cancel the upstream and let the router
+        // end the normal way, so the attempts and the partial answer are recorded as usual.
+        stop.abort();
+        for (let step = await routing.next(); !step.done && !recorded; step = await routing.next())
+          handle(step.value);
       }
     }
   }
