@@ -14,6 +14,7 @@ import { createProviderRegistry } from './providers/create-provider-registry.js'
 import { type Clock, systemClock } from './routing/clock.js';
 import { HealthTracker } from './routing/health-tracker.js';
 import { Router } from './routing/route-completion.js';
+import { shareHealthThroughRedis } from './shared-state/redis-health-sync.js';
 import { ApiKeyStore } from './store/api-key-store.js';
 import { CompletionRecorder } from './store/completion-recorder.js';
 import { ConversationStore } from './store/conversation-store.js';
@@ -62,6 +63,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const catalog = ModelCatalog.withBuiltIns(config.models);
   const registry = createProviderRegistry(config.providers);
   const health = new HealthTracker(clock);
+  const healthSync = config.redisUrl
+    ? await shareHealthThroughRedis(health, { url: config.redisUrl, prefix: config.redisPrefix, logger })
+    : undefined;
   const router = new Router(config.routing, clock, health, options.random);
   const service = new CompletionService({
     catalog,
@@ -122,6 +126,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         await closed;
       }
       await recorder.whenIdle();
+      await healthSync?.close();
       await database.close();
     },
   };

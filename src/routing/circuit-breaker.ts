@@ -15,6 +15,9 @@ export interface CircuitSettings {
   cooldownMs: number;
 }
 
+/** A transition worth telling other instances about. */
+export type CircuitChange = { state: 'open'; cooldownRemainingMs: number } | { state: 'closed' };
+
 export const defaultCircuitSettings: CircuitSettings = {
   consecutiveFailures: 5,
   failureRate: 0.5,
@@ -38,6 +41,8 @@ export class CircuitBreaker {
   constructor(
     private readonly settings: CircuitSettings,
     private readonly clock: Clock,
+    /** Told when this breaker opens or closes by its own observations (not by `applyRemote`). */
+    private readonly onChange: (change: CircuitChange) => void = () => {},
   ) {
     this.#window = new RollingCounter(settings.windowMs);
   }
@@ -69,9 +74,8 @@ export class CircuitBreaker {
     this.#record(false);
     this.#consecutive = 0;
     if (this.#state === 'half_open') {
-      this.#state = 'closed';
-      this.#probeInFlight = false;
-      this.#window.reset();
+      this.#close();
+      this.onChange({ state: 'closed' });
     }
   }
 
@@ -94,11 +98,25 @@ export class CircuitBreaker {
     this.#probeInFlight = false;
   }
 
-  #open(): void {
+  /** Adopts a change another instance observed. */
+  applyRemote(change: CircuitChange): void {
+    if (change.state === 'closed') return this.#close();
     this.#state = 'open';
-    this.#openedAt = this.clock.now();
+    this.#openedAt = this.clock.now() - (this.settings.cooldownMs - change.cooldownRemainingMs);
     this.#probeInFlight = false;
     this.#consecutive = 0;
+  }
+
+  #open(): void {
+    this.applyRemote({ state: 'open', cooldownRemainingMs: this.settings.cooldownMs });
+    this.onChange({ state: 'open', cooldownRemainingMs: this.settings.cooldownMs });
+  }
+
+  #close(): void {
+    this.#state = 'closed';
+    this.#probeInFlight = false;
+    this.#consecutive = 0;
+    this.#window.reset();
   }
 
   #record(failed: boolean): void {

@@ -1,5 +1,10 @@
 import type { UpstreamErrorKind } from '../core/upstream-error.js';
-import { CircuitBreaker, type CircuitSettings, defaultCircuitSettings } from './circuit-breaker.js';
+import {
+  CircuitBreaker,
+  type CircuitChange,
+  type CircuitSettings,
+  defaultCircuitSettings,
+} from './circuit-breaker.js';
 import type { Clock } from './clock.js';
 import type { HealthSource, ModelHealthSnapshot } from './model-health.js';
 import { RollingCounter } from './rolling-counter.js';
@@ -40,8 +45,8 @@ class ModelHealth {
   ttftEwma: number | undefined;
   msPerTokenEwma: number | undefined;
 
-  constructor(settings: CircuitSettings, clock: Clock) {
-    this.breaker = new CircuitBreaker(settings, clock);
+  constructor(settings: CircuitSettings, clock: Clock, onChange: (change: CircuitChange) => void) {
+    this.breaker = new CircuitBreaker(settings, clock, onChange);
     this.outcomes = new RollingCounter(settings.windowMs);
   }
 }
@@ -55,10 +60,18 @@ export class HealthTracker implements HealthSource {
     private readonly settings: CircuitSettings = defaultCircuitSettings,
   ) {}
 
+  /** Called when a circuit opens or closes here, so other instances can follow. */
+  onCircuitChange: (modelId: string, change: CircuitChange) => void = () => {};
+
+  /** Adopts a circuit change another instance observed. */
+  applyRemote(modelId: string, change: CircuitChange): void {
+    this.#of(modelId).breaker.applyRemote(change);
+  }
+
   #of(modelId: string): ModelHealth {
     let health = this.#models.get(modelId);
     if (!health) {
-      health = new ModelHealth(this.settings, this.clock);
+      health = new ModelHealth(this.settings, this.clock, (change) => this.onCircuitChange(modelId, change));
       this.#models.set(modelId, health);
     }
     return health;
