@@ -100,7 +100,10 @@ export class CircuitBreaker {
 
   /** Adopts a change another instance observed. */
   applyRemote(change: CircuitChange): void {
-    if (change.state === 'closed') return this.#close();
+    if (change.state === 'closed') {
+      this.#close();
+      return;
+    }
     this.#state = 'open';
     this.#openedAt = this.clock.now() - (this.settings.cooldownMs - change.cooldownRemainingMs);
     this.#probeInFlight = false;
