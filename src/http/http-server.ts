@@ -8,7 +8,9 @@ import type { Database } from '../db/database.js';
 import type { GraphQLServerContext } from '../graphql/create-yoga.js';
 import type { Clock } from '../routing/clock.js';
 import type { ApiKeyStore } from '../store/api-key-store.js';
-import { handleRestCompletion, type RestCompletionsDeps } from './rest-completions.js';
+import { sendOpenAIError } from './openai/openai-error.js';
+import { isOpenAIPath, type OpenAIRoutesDeps, routeOpenAI } from './openai/openai-routes.js';
+import { handleRestCompletion } from './rest-completions.js';
 import { sendError, sendJson } from './send-json.js';
 
 /** Serves one GraphQL HTTP request (Yoga), writing the response itself. */
@@ -18,7 +20,7 @@ export type GraphQLHandler = (
   context: GraphQLServerContext,
 ) => Promise<unknown>;
 
-export interface HttpDeps extends RestCompletionsDeps {
+export interface HttpDeps extends OpenAIRoutesDeps {
   logger: Logger;
   database: Database;
   apiKeys: ApiKeyStore;
@@ -36,6 +38,8 @@ async function authenticate(req: IncomingMessage, apiKeys: ApiKeyStore): Promise
   return token ? apiKeys.authenticate(token) : undefined;
 }
 
+const pathOf = (req: IncomingMessage): string => (req.url ?? '/').split('?', 1)[0] ?? '/';
+
 const wantsHtml = (req: IncomingMessage) =>
   req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 
@@ -44,7 +48,7 @@ export function createRequestHandler(deps: HttpDeps) {
   const { logger, clock } = deps;
 
   async function route(req: IncomingMessage, res: ServerResponse, startedAt: number): Promise<void> {
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const path = pathOf(req);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       if (!deps.isAccepting()) return sendJson(res, 503, { status: 'shutting down' });
@@ -76,6 +80,11 @@ export function createRequestHandler(deps: HttpDeps) {
       if (!principal) throw unauthorized();
       return handleRestCompletion(req, res, principal, startedAt, deps);
     }
+    if (isOpenAIPath(path)) {
+      const principal = await authenticate(req, deps.apiKeys);
+      if (!principal) throw unauthorized();
+      return routeOpenAI(req, res, path, principal, startedAt, deps);
+    }
     throw new GatewayError('not_found', `no route for ${req.method} ${path}`);
   }
 
@@ -103,7 +112,9 @@ export function createRequestHandler(deps: HttpDeps) {
         res.shouldKeepAlive = false;
         res.once('finish', () => req.destroy());
       }
-      sendError(res, gatewayError);
+      // Each surface answers errors in its own shape.
+      const send = isOpenAIPath(pathOf(req)) ? sendOpenAIError : sendError;
+      send(res, gatewayError);
     });
   };
 }
