@@ -202,6 +202,17 @@ describe.each(drivers)('OpenAI-compatible /v1 with the official openai client on
       .from(messages)
       .where(eq(messages.conversationId, conversationId));
     expect(turns).toHaveLength(4);
+
+    // A body may name only the pool; the official client always sends `model`, others need not.
+    const poolOnly = await t.post('/v1/chat/completions', {
+      models: ['local/echo'],
+      messages: [{ role: 'user', content: 'pool only' }],
+    });
+    expect(poolOnly.status).toBe(200);
+    expect(await poolOnly.json()).toMatchObject({
+      model: 'local/echo',
+      choices: [{ message: { content: 'pool only' } }],
+    });
   });
 
   it('lists and retrieves the models of configured providers only', async () => {
@@ -213,6 +224,12 @@ describe.each(drivers)('OpenAI-compatible /v1 with the official openai client on
     expect(await client.models.retrieve('local/echo')).toMatchObject({ id: 'local/echo', owned_by: 'local' });
     const missing = await client.models.retrieve('openai/gpt-4o').catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(NotFoundError);
+    expect((missing as NotFoundError).param).toBe('model');
+    // The id's slash may also come unencoded.
+    const raw = await fetch(`${t.url}/v1/models/local/echo`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    expect(await raw.json()).toMatchObject({ id: 'local/echo', object: 'model' });
   });
 
   it('raises BadRequestError naming the parameter, for invalid and unsupported parameters, and stores nothing', async () => {
@@ -263,7 +280,17 @@ describe.each(drivers)('OpenAI-compatible /v1 with the official openai client on
   it('accepts neutral values of parameters it cannot honour, and harmless hints', async () => {
     const completion = await client.chat.completions.create({
       model: 'local/echo',
-      messages: [{ role: 'user', content: 'defaults are fine' }],
+      messages: [
+        {
+          role: 'user',
+          name: 'alice',
+          content: [
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' } },
+            { type: 'text', text: 'defaults are fine' },
+          ],
+        },
+      ],
+      temperature: null,
       n: 1,
       top_p: 1,
       frequency_penalty: 0,

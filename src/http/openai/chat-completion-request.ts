@@ -7,7 +7,7 @@ import {
 } from '../../core/completion-request.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import { openaiMessageSchema } from './openai-message.js';
-import { ignoredParameters, type OpenAIParamCode, unsupportedParameters } from './openai-parameters.js';
+import { ignoredParameters, unsupportedParameters } from './openai-parameters.js';
 
 const { models, fallbackModels, maxTokens, maxRetries, conversationId, strategy } = completionFieldSchemas;
 
@@ -104,7 +104,7 @@ const paramOf = (issue: z.core.$ZodIssue): string | null => {
 const codeOf = (issue: z.core.$ZodIssue): string => {
   if (issue.code === 'unrecognized_keys') return 'unknown_parameter';
   const hinted: unknown = issue.code === 'custom' ? issue.params?.openaiCode : undefined;
-  return typeof hinted === 'string' ? (hinted as OpenAIParamCode) : 'invalid_value';
+  return typeof hinted === 'string' ? hinted : 'invalid_value';
 };
 
 /** Parses the body, or throws 400 naming every offending field (the first as OpenAI's `param`). */

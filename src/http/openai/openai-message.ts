@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { messageSchema } from '../../core/completion-request.js';
 import type { ContentPart } from '../../core/messages.js';
-import { neutralOnly } from './openai-parameters.js';
-
-const isNullish = (value: unknown) => value === undefined || value === null;
-const noTools = 'is not supported: Switchyard does not do tool or function calling';
+import { isEmpty, isNullish, neutralOnly, noTools } from './openai-parameters.js';
 
 // Prompt-cache breakpoints are a caching hint: accepted on a part and ignored.
 const cacheHint = z.unknown().optional();
@@ -51,10 +48,7 @@ export const openaiMessageSchema = z
     ),
     name: z.string().optional(),
     refusal: neutralOnly(isNullish, 'is not supported in a request message'),
-    tool_calls: neutralOnly(
-      (value) => isNullish(value) || (Array.isArray(value) && value.length === 0),
-      noTools,
-    ),
+    tool_calls: neutralOnly(isEmpty, noTools),
     function_call: neutralOnly(isNullish, noTools),
     tool_call_id: neutralOnly(isNullish, noTools),
     audio: neutralOnly(isNullish, 'is not supported: audio is not available'),

@@ -1,12 +1,10 @@
 import { z } from 'zod';
 
-/** OpenAI error codes our validation issues carry in `params.openaiCode`. */
-export type OpenAIParamCode = 'unsupported_parameter' | 'missing_required_parameter';
-
-const isNullish = (value: unknown) => value === undefined || value === null;
+export const isNullish = (value: unknown) => value === undefined || value === null;
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const isEmpty = (value: unknown) =>
+/** Absent, null, `[]` or `{}`. */
+export const isEmpty = (value: unknown) =>
   isNullish(value) ||
   (Array.isArray(value) && value.length === 0) ||
   (isRecord(value) && Object.keys(value).length === 0);
@@ -18,7 +16,8 @@ const oneOf =
 /**
  * A parameter Switchyard cannot honour. It is accepted only with a value that changes
  * nothing (absent, null, or OpenAI's default), because some clients always send the
- * defaults; any other value is refused rather than silently dropped.
+ * defaults; any other value is refused rather than silently dropped. The issue carries
+ * OpenAI's error code in `params.openaiCode`, for the error body.
  */
 export const neutralOnly = (accepts: (value: unknown) => boolean, rule: string) =>
   z
@@ -26,7 +25,7 @@ export const neutralOnly = (accepts: (value: unknown) => boolean, rule: string) 
     .refine(accepts, { message: rule, params: { openaiCode: 'unsupported_parameter' } })
     .optional();
 
-const noTools = 'is not supported: Switchyard does not do tool or function calling';
+export const noTools = 'is not supported: Switchyard does not do tool or function calling';
 
 /** Request parameters of the Chat Completions API that Switchyard refuses unless neutral. */
 export const unsupportedParameters = {
