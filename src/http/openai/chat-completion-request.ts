@@ -25,14 +25,11 @@ const chatCompletionBodySchema = z
     stream_options: z
       .strictObject({ include_usage: z.boolean().nullish(), include_obfuscation: z.boolean().nullish() })
       .nullish(),
-    // Every provider accepts 0 to 1, OpenAI alone up to 2: the portable range is the rule.
+    // OpenAI and Gemini accept up to 2, Anthropic up to 1: the portable range is the rule.
     temperature: z
       .number()
       .min(0, 'must be between 0 and 1')
-      .max(
-        1,
-        'must be between 0 and 1 (Switchyard accepts the range every provider supports; OpenAI alone goes to 2)',
-      )
+      .max(1, 'must be between 0 and 1, the range every provider accepts (Anthropic stops at 1)')
       .nullish(),
     max_tokens: maxTokens.nullable(),
     max_completion_tokens: maxTokens.nullable(),
