@@ -87,6 +87,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     graphql: async (req, res, context) => yoga.handle(req, res, context),
     clock,
     service,
+    catalog,
+    registry,
     maxBodyBytes: config.limits.maxBodyBytes,
     isAccepting: () => accepting,
   });

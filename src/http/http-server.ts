@@ -9,7 +9,9 @@ import type { GraphQLServerContext } from '../graphql/create-yoga.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Clock } from '../routing/clock.js';
 import type { ApiKeyStore } from '../store/api-key-store.js';
-import { handleRestCompletion, type RestCompletionsDeps } from './rest-completions.js';
+import { sendOpenAIError } from './openai/openai-error.js';
+import { isOpenAIPath, type OpenAIRoutesDeps, routeOpenAI } from './openai/openai-routes.js';
+import { handleRestCompletion } from './rest-completions.js';
 import { sendError, sendJson } from './send-json.js';
 
 /** Serves one GraphQL HTTP request (Yoga), writing the response itself. */
@@ -19,7 +21,7 @@ export type GraphQLHandler = (
   context: GraphQLServerContext,
 ) => Promise<unknown>;
 
-export interface HttpDeps extends RestCompletionsDeps {
+export interface HttpDeps extends OpenAIRoutesDeps {
   logger: Logger;
   database: Database;
   apiKeys: ApiKeyStore;
@@ -38,6 +40,8 @@ async function authenticate(req: IncomingMessage, apiKeys: ApiKeyStore): Promise
   return token ? apiKeys.authenticate(token) : undefined;
 }
 
+const pathOf = (req: IncomingMessage): string => (req.url ?? '/').split('?', 1)[0] ?? '/';
+
 const wantsHtml = (req: IncomingMessage) =>
   req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
 
@@ -46,7 +50,7 @@ export function createRequestHandler(deps: HttpDeps) {
   const { logger, clock } = deps;
 
   async function route(req: IncomingMessage, res: ServerResponse, startedAt: number): Promise<void> {
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const path = pathOf(req);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/metrics') {
       const body = await deps.metrics.registry.metrics();
@@ -83,6 +87,11 @@ export function createRequestHandler(deps: HttpDeps) {
       if (!principal) throw unauthorized();
       return handleRestCompletion(req, res, principal, startedAt, deps);
     }
+    if (isOpenAIPath(path)) {
+      const principal = await authenticate(req, deps.apiKeys);
+      if (!principal) throw unauthorized();
+      return routeOpenAI(req, res, path, principal, startedAt, deps);
+    }
     throw new GatewayError('not_found', `no route for ${req.method} ${path}`);
   }
 
@@ -111,7 +120,9 @@ export function createRequestHandler(deps: HttpDeps) {
         res.shouldKeepAlive = false;
         res.once('finish', () => req.destroy());
       }
-      sendError(res, gatewayError);
+      // Each surface answers errors in its own shape.
+      const send = isOpenAIPath(pathOf(req)) ? sendOpenAIError : sendError;
+      send(res, gatewayError);
     });
   };
 }

@@ -1,0 +1,69 @@
+import type { AnswerSource, CompletionResult } from '../../completions/completion-result.js';
+import {
+  answeringModel,
+  chatCompletionId,
+  switchyardExtension,
+  toOpenAIFinishReason,
+  toOpenAIUsage,
+} from './chat-completion-response.js';
+
+/**
+ * Serialises the `chat.completion.chunk` events of one answer, in OpenAI's order: a
+ * chunk with the role, content deltas, a chunk with the finish reason, and (with
+ * `include_usage`) a usage chunk with no choices. Every chunk but the usage one carries
+ * `"usage":null` when usage was asked for, as OpenAI's do. Text chunks are built from a
+ * prefix encoded once per answer, since only the text changes between them.
+ */
+export class ChatChunkEncoder {
+  #source: AnswerSource | undefined;
+  #prefix = '';
+  readonly #suffix: string;
+
+  constructor(
+    private readonly created: number,
+    private readonly includeUsage: boolean,
+  ) {
+    this.#suffix = `,"logprobs":null,"finish_reason":null}]${includeUsage ? ',"usage":null' : ''}}`;
+  }
+
+  #header(source: AnswerSource) {
+    return {
+      id: chatCompletionId(source),
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: answeringModel(source),
+      system_fingerprint: null,
+    };
+  }
+
+  #prefixFor(source: AnswerSource): string {
+    if (source !== this.#source) {
+      this.#source = source;
+      this.#prefix = `${JSON.stringify(this.#header(source)).slice(0, -1)},"choices":[{"index":0,"delta":`;
+    }
+    return this.#prefix;
+  }
+
+  role(source: AnswerSource): string {
+    return `${this.#prefixFor(source)}{"role":"assistant","content":"","refusal":null}${this.#suffix}`;
+  }
+
+  text(text: string, source: AnswerSource): string {
+    return `${this.#prefixFor(source)}{"content":${JSON.stringify(text)}}${this.#suffix}`;
+  }
+
+  finish(completion: CompletionResult): string {
+    return JSON.stringify({
+      ...this.#header(completion),
+      choices: [
+        { index: 0, delta: {}, logprobs: null, finish_reason: toOpenAIFinishReason(completion.finishReason) },
+      ],
+      ...(this.includeUsage ? { usage: null } : {}),
+      switchyard: switchyardExtension(completion),
+    });
+  }
+
+  usage(completion: CompletionResult): string {
+    return JSON.stringify({ ...this.#header(completion), choices: [], usage: toOpenAIUsage(completion) });
+  }
+}

@@ -1,0 +1,78 @@
+import { picoToDollars } from '../../catalog/cost.js';
+import type { AnswerSource, CompletionResult } from '../../completions/completion-result.js';
+import type { FinishReason } from '../../providers/provider.js';
+import { attemptToJson } from '../../routing/attempt.js';
+
+/** The response header that carries the conversation a completion was stored in. */
+export const conversationIdHeader = 'x-switchyard-conversation-id';
+
+/** OpenAI ids of our answers: the stored assistant message's id, so one can be traced to the other. */
+export const chatCompletionId = (source: AnswerSource): string => `chatcmpl-${source.responseMessageId}`;
+
+/** The model that answered, as the `provider/model` id a client can send back. */
+export const answeringModel = (source: AnswerSource): string => `${source.provider}/${source.model}`;
+
+/** OpenAI has no "other": a model that stopped for a reason of its own simply stopped. */
+export const toOpenAIFinishReason = (
+  reason: FinishReason,
+): 'stop' | 'length' | 'content_filter' | 'tool_calls' => (reason === 'other' ? 'stop' : reason);
+
+/** OpenAI's usage object, with OpenRouter's `cost` in dollars. */
+export function toOpenAIUsage(completion: CompletionResult) {
+  const { usage, cost } = completion;
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.promptTokens + usage.completionTokens,
+    prompt_tokens_details: { cached_tokens: usage.cachedTokens, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: usage.reasoningTokens,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+    cost: picoToDollars(cost.total),
+  };
+}
+
+/** What Switchyard adds to OpenAI's objects, under one key so it cannot clash with OpenAI's own fields. */
+export function switchyardExtension(completion: CompletionResult) {
+  const { cost } = completion;
+  return {
+    provider: completion.provider,
+    conversation_id: completion.conversationId,
+    conversation_title: completion.conversationTitle,
+    response_message_id: completion.responseMessageId,
+    costs: {
+      input_tokens_cost: picoToDollars(cost.input),
+      output_tokens_cost: picoToDollars(cost.output),
+      total_tokens_cost: picoToDollars(cost.total),
+    },
+    unpriced: completion.unpriced,
+    usage_estimated: completion.usage.estimated,
+    latency: completion.latencyMs,
+    ttft: completion.ttftMs,
+    attempts: completion.attempts.map(attemptToJson),
+  };
+}
+
+/** The `chat.completion` object of a finished completion; `created` is in Unix seconds. */
+export function toChatCompletion(completion: CompletionResult, created: number) {
+  return {
+    id: chatCompletionId(completion),
+    object: 'chat.completion',
+    created,
+    model: answeringModel(completion),
+    system_fingerprint: null,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: completion.text, refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: toOpenAIFinishReason(completion.finishReason),
+      },
+    ],
+    usage: toOpenAIUsage(completion),
+    switchyard: switchyardExtension(completion),
+  };
+}

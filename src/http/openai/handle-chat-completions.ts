@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../../auth/principal.js';
+import type { AnswerSource } from '../../completions/completion-result.js';
+import { readJsonBody } from '../read-json-body.js';
+import { clientGoneSignal, type RestCompletionsDeps } from '../rest-completions.js';
+import { sendJson } from '../send-json.js';
+import { SseWriter } from '../sse-writer.js';
+import { ChatChunkEncoder } from './chat-completion-chunks.js';
+import { parseChatCompletionBody } from './chat-completion-request.js';
+import { conversationIdHeader, toChatCompletion } from './chat-completion-response.js';
+import { sendOpenAIError, toOpenAIErrorObject } from './openai-error.js';
+
+const conversationHeaders = (source: AnswerSource) => ({ [conversationIdHeader]: source.conversationId });
+
+/** `POST /v1/chat/completions`: OpenAI's wire format over the one completion service. */
+export async function handleChatCompletions(
+  req: IncomingMessage,
+  res: ServerResponse,
+  principal: Principal,
+  startedAt: number,
+  deps: RestCompletionsDeps,
+): Promise<void> {
+  const { request, includeUsage } = parseChatCompletionBody(await readJsonBody(req, deps.maxBodyBytes));
+  const signal = clientGoneSignal(req, res);
+  const receivedAt = new Date();
+  const created = Math.floor(receivedAt.getTime() / 1000);
+  const events = await deps.service.start(request, { principal, signal, startedAt, receivedAt });
+
+  if (!request.stream) {
+    for await (const event of events) {
+      if (event.type === 'done') {
+        const { completion } = event;
+        return sendJson(res, 200, toChatCompletion(completion, created), conversationHeaders(completion));
+      }
+      if (event.type === 'error') return sendOpenAIError(res, event.error);
+    }
+    return;
+  }
+
+  // As on REST, the stream opens with the first text: a failure before it is a plain JSON
+  // error with its status, which the openai clients raise as their typed errors.
+  const sse = new SseWriter(res);
+  const chunks = new ChatChunkEncoder(created, includeUsage);
+  const open = (source: AnswerSource) => {
+    sse.open(conversationHeaders(source));
+    sse.writeJson(chunks.role(source));
+  };
+  for await (const event of events) {
+    if (event.type === 'text-delta') {
+      if (!res.headersSent) open(event.source);
+      sse.writeJson(chunks.text(event.text, event.source));
+    } else if (event.type === 'done') {
+      if (!res.headersSent) open(event.completion);
+      sse.writeJson(chunks.finish(event.completion));
+      if (includeUsage) sse.writeJson(chunks.usage(event.completion));
+      sse.writeJson('[DONE]');
+      sse.end();
+    } else if (!res.headersSent) {
+      sendOpenAIError(res, event.error);
+    } else {
+      // OpenAI's in-stream error: an `error` object and no [DONE], so a client cannot take
+      // the cut answer for a complete one (the openai clients throw an APIError on it).
+      sse.write({ error: toOpenAIErrorObject(event.error) });
+      sse.end();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+export const isNullish = (value: unknown) => value === undefined || value === null;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Absent, null, `[]` or `{}`. */
+export const isEmpty = (value: unknown) =>
+  isNullish(value) ||
+  (Array.isArray(value) && value.length === 0) ||
+  (isRecord(value) && Object.keys(value).length === 0);
+const oneOf =
+  (...values: unknown[]) =>
+  (value: unknown) =>
+    isNullish(value) || values.includes(value);
+
+/**
+ * A parameter Switchyard cannot honour. It is accepted only with a value that changes
+ * nothing (absent, null, or OpenAI's default), because some clients always send the
+ * defaults; any other value is refused rather than silently dropped. The issue carries
+ * OpenAI's error code in `params.openaiCode`, for the error body.
+ */
+export const neutralOnly = (accepts: (value: unknown) => boolean, rule: string) =>
+  z
+    .unknown()
+    .refine(accepts, { message: rule, params: { openaiCode: 'unsupported_parameter' } })
+    .optional();
+
+export const noTools = 'is not supported: Switchyard does not do tool or function calling';
+
+/** Request parameters of the Chat Completions API that Switchyard refuses unless neutral. */
+export const unsupportedParameters = {
+  n: neutralOnly(oneOf(1), 'must be 1: Switchyard returns one choice'),
+  tools: neutralOnly(isEmpty, noTools),
+  tool_choice: neutralOnly(oneOf('none', 'auto'), noTools),
+  functions: neutralOnly(isEmpty, noTools),
+  function_call: neutralOnly(oneOf('none', 'auto'), noTools),
+  logprobs: neutralOnly(oneOf(false), 'is not supported: log probabilities are not available'),
+  top_logprobs: neutralOnly(oneOf(0), 'is not supported: log probabilities are not available'),
+  response_format: neutralOnly(
+    (value) =>
+      isNullish(value) || (isRecord(value) && value.type === 'text' && Object.keys(value).length === 1),
+    'must be {"type":"text"}: structured output (json_object, json_schema) is not supported',
+  ),
+  modalities: neutralOnly(
+    (value) => isNullish(value) || (Array.isArray(value) && value.every((modality) => modality === 'text')),
+    'must be ["text"]: audio output is not supported',
+  ),
+  audio: neutralOnly(isNullish, 'is not supported: audio output is not available'),
+  prediction: neutralOnly(isNullish, 'is not supported: predicted outputs are not available'),
+  top_p: neutralOnly(oneOf(1), 'must be 1: top_p cannot be passed to every provider'),
+  frequency_penalty: neutralOnly(oneOf(0), 'must be 0: penalties cannot be passed to every provider'),
+  presence_penalty: neutralOnly(oneOf(0), 'must be 0: penalties cannot be passed to every provider'),
+  stop: neutralOnly(isEmpty, 'is not supported: stop sequences are not available'),
+  seed: neutralOnly(isNullish, 'is not supported: seeded sampling is not available'),
+  logit_bias: neutralOnly(isEmpty, 'is not supported: logit_bias is not available'),
+  reasoning_effort: neutralOnly(isNullish, 'is not supported: reasoning effort cannot be set yet'),
+  verbosity: neutralOnly(isNullish, 'is not supported: verbosity cannot be set yet'),
+  service_tier: neutralOnly(
+    oneOf('auto', 'default'),
+    'must be "auto" or "default": service tiers are not available',
+  ),
+  moderation: neutralOnly(isNullish, 'is not supported: moderation is not available'),
+};
+
+/**
+ * Parameters accepted and ignored because ignoring them changes no answer: identifiers
+ * and hints for OpenAI's own abuse monitoring, caching and storage (Switchyard stores
+ * every completion anyway), and `parallel_tool_calls`, meaningless without tools.
+ */
+export const ignoredParameters = {
+  user: z.string().nullish(),
+  safety_identifier: z.string().nullish(),
+  prompt_cache_key: z.string().nullish(),
+  prompt_cache_retention: z.string().nullish(),
+  prompt_cache_options: z.record(z.string(), z.unknown()).nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  store: z.boolean().nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+};

@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../../auth/principal.js';
+import type { ModelCatalog } from '../../catalog/model-catalog.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import type { ProviderRegistry } from '../../providers/provider-registry.js';
+import type { RestCompletionsDeps } from '../rest-completions.js';
+import { sendJson } from '../send-json.js';
+import { handleChatCompletions } from './handle-chat-completions.js';
+import { findServedModel, listServedModels } from './openai-models.js';
+
+export interface OpenAIRoutesDeps extends RestCompletionsDeps {
+  catalog: ModelCatalog;
+  registry: ProviderRegistry;
+  /** False while shutting down: new completions are refused. */
+  isAccepting(): boolean;
+}
+
+/** Paths whose errors are answered in OpenAI's shape. */
+export const isOpenAIPath = (path: string): boolean => path === '/v1' || path.startsWith('/v1/');
+
+const modelPathPrefix = '/v1/models/';
+
+function requireMethod(req: IncomingMessage, res: ServerResponse, method: string): void {
+  if (req.method === method) return;
+  res.setHeader('allow', method);
+  throw new GatewayError('method_not_allowed', `${req.method} is not allowed here; use ${method}`);
+}
+
+/** Model ids hold a slash, which the openai clients send percent-encoded (`local%2Fecho`). */
+function modelIdOf(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path.slice(modelPathPrefix.length));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The OpenAI-compatible surface (SPEC §4), for an authenticated request. */
+export async function routeOpenAI(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  principal: Principal,
+  startedAt: number,
+  deps: OpenAIRoutesDeps,
+): Promise<void> {
+  if (path === '/v1/chat/completions') {
+    requireMethod(req, res, 'POST');
+    if (!deps.isAccepting()) throw new GatewayError('unavailable', 'the server is shutting down');
+    return handleChatCompletions(req, res, principal, startedAt, deps);
+  }
+  if (path === '/v1/models') {
+    requireMethod(req, res, 'GET');
+    return sendJson(res, 200, { object: 'list', data: listServedModels(deps.catalog, deps.registry) });
+  }
+  if (path.startsWith(modelPathPrefix)) {
+    requireMethod(req, res, 'GET');
+    const id = modelIdOf(path);
+    const model = id === undefined ? undefined : findServedModel(id, deps.catalog, deps.registry);
+    if (!model) {
+      throw new GatewayError(
+        'not_found',
+        `the model "${id ?? path}" is not served here; GET /v1/models lists those that are`,
+        {
+          param: 'model',
+        },
+      );
+    }
+    return sendJson(res, 200, model);
+  }
+  throw new GatewayError('not_found', `no route for ${req.method} ${path}`);
+}
