@@ -98,10 +98,7 @@ export class CompletionService {
     // [search, issue 9] Ground once, after eligibility (a request that gets a 422 pays for no
     // search) and before routing, so that every candidate, fallbacks included, gets the same
     // sources. Only `search: true` requests search. The stored turns stay the user's own.
-    const grounding =
-      request.search && this.deps.search
-        ? await this.deps.search.ground(messages, context.signal)
-        : undefined;
+    const grounding = request.search ? await this.deps.search?.ground(messages, context.signal) : undefined;
     return this.#run(
       request,
       context,

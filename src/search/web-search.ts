@@ -37,13 +37,10 @@ export class WebSearch {
   }
 
   /**
-   * Grounds the conversation in the backend's results. Without a backend (every eligible
-   * model searches natively) the conversation goes as it is.
+   * Grounds the conversation in the backend's results. Undefined without a backend: then
+   * every eligible model searches natively, and reports its own sources.
    */
-  async ground(messages: ChatMessage[], signal: AbortSignal): Promise<Grounding> {
-    if (!this.#grounder) {
-      return { messages, citations: [], report: { status: 'ok', query: '', results: 0 }, cost: 0 };
-    }
-    return this.#grounder.ground(messages, signal);
+  async ground(messages: ChatMessage[], signal: AbortSignal): Promise<Grounding | undefined> {
+    return this.#grounder?.ground(messages, signal);
   }
 }

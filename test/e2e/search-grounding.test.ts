@@ -193,6 +193,23 @@ describe.each(drivers)('web search grounding with SearXNG on %s', (driver) => {
     expect((await storedCompletion(body.responseMessageId)).searchCost).toBe('0.000000000000');
   });
 
+  it('bills a search that ran even when every model then fails', async () => {
+    await t.settled();
+    const { db } = t.db.database;
+    const before = (await db.select({ id: completions.id }).from(completions)).map((row) => row.id);
+    const response = await t.post('/api/v1/completions', ask(question, { models: ['local/missing'] }));
+    expect(response.status).toBe(502);
+    await t.settled();
+    const added = (await db.select().from(completions)).filter((row) => !before.includes(row.id));
+    expect(added).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        searchCost: '0.005000000000',
+        totalCost: '0.005000000000',
+      }),
+    ]);
+  });
+
   it('answers with no citations when the engine finds nothing, and still bills the search', async () => {
     searxng.results = [];
     const body = await (await t.post('/api/v1/completions', ask(question))).json();
