@@ -14,6 +14,7 @@ import { createProviderRegistry } from './providers/create-provider-registry.js'
 import { type Clock, systemClock } from './routing/clock.js';
 import { HealthTracker } from './routing/health-tracker.js';
 import { Router } from './routing/route-completion.js';
+import { WebSearch } from './search/web-search.js';
 import { shareHealthThroughRedis } from './shared-state/redis-health-sync.js';
 import { ApiKeyStore } from './store/api-key-store.js';
 import { CompletionRecorder } from './store/completion-recorder.js';
@@ -75,6 +76,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     recorder,
     clock,
     defaultStrategy: config.routing.strategy,
+    search: new WebSearch(config.search, { logger }),
   });
   const yoga = createGraphQLServer({ database, graphiql: !config.production });
 

@@ -5,6 +5,7 @@ import type { GatewayError } from '../core/gateway-error.js';
 import type { Usage } from '../core/usage.js';
 import type { Attempt } from '../routing/attempt.js';
 import type { Candidate } from '../routing/route-completion.js';
+import type { Grounding } from '../search/ground-conversation.js';
 import type { CompletionRecord } from '../store/completion-recorder.js';
 import type { CompletionResult } from './completion-result.js';
 import type { CompletionContext, ConversationTarget } from './completion-service.js';
@@ -26,6 +27,8 @@ export interface CompletionRecordInput {
   request: CompletionRequest;
   conversation: ConversationTarget;
   outcome: CompletionOutcome;
+  /** The search of a `search: true` request: its cost is billed and its sources kept with the answer. */
+  grounding?: Grounding | undefined;
 }
 
 const attemptRows = (completionId: string, attempts: Attempt[]) =>
@@ -59,8 +62,13 @@ export function buildCompletionRecord({
   request,
   conversation,
   outcome,
+  grounding,
 }: CompletionRecordInput): CompletionRecord {
   const apiKeyId = context.principal.keyId;
+  // A search that ran is paid for whatever the models did afterwards.
+  const searchCost = grounding?.cost ?? 0;
+  // Only the answer keeps the sources: the user's turns are stored as sent, without them.
+  const citations = grounding && grounding.citations.length > 0 ? grounding.citations : null;
   const answeredAt = new Date();
   const requestTurns = (
     responseMessageId: string,
@@ -81,6 +89,7 @@ export function buildCompletionRecord({
       provider: answer.provider,
       model: answer.model,
       complete: answer.complete,
+      citations,
       createdAt: answeredAt,
     },
   ];
@@ -110,6 +119,7 @@ export function buildCompletionRecord({
         unpriced: completion.unpriced,
         inputCost: picoToDecimal(completion.cost.input),
         outputCost: picoToDecimal(completion.cost.output),
+        searchCost: picoToDecimal(completion.searchCost),
         totalCost: picoToDecimal(completion.cost.total),
         latencyMs: completion.latencyMs,
         ttftMs: completion.ttftMs,
@@ -127,13 +137,19 @@ export function buildCompletionRecord({
     stream: request.stream,
     errorCode: outcome.error.code,
     latencyMs: outcome.latencyMs,
+    searchCost: picoToDecimal(searchCost),
     createdAt: context.receivedAt,
   };
   if (!partial) {
     return {
       conversation: conversation.isNew ? undefined : { ...conversationRow, isNew: false },
       messages: [],
-      completion: { ...base, conversationId: conversation.isNew ? null : conversation.id, status: 'failed' },
+      completion: {
+        ...base,
+        conversationId: conversation.isNew ? null : conversation.id,
+        status: 'failed',
+        totalCost: picoToDecimal(searchCost),
+      },
       attempts: attemptRows(completionId, outcome.attempts),
     };
   }
@@ -153,7 +169,7 @@ export function buildCompletionRecord({
       unpriced: info.prices === undefined,
       inputCost: picoToDecimal(cost.input),
       outputCost: picoToDecimal(cost.output),
-      totalCost: picoToDecimal(cost.total),
+      totalCost: picoToDecimal(cost.total + searchCost),
       ttftMs: partial.ttftMs,
     },
     attempts: attemptRows(completionId, outcome.attempts),

@@ -2,6 +2,7 @@ import type { Cost } from '../catalog/cost.js';
 import type { Usage } from '../core/usage.js';
 import type { FinishReason } from '../providers/provider.js';
 import type { Attempt } from '../routing/attempt.js';
+import type { Citation, SearchReport } from '../search/citation.js';
 
 /** Which model is answering, shared by every text event of one answer. */
 export interface AnswerSource {
@@ -18,7 +19,14 @@ export interface CompletionResult extends AnswerSource {
   text: string;
   finishReason: FinishReason;
   usage: Usage;
+  /** Token costs; `total` also includes `searchCost`. */
   cost: Cost;
+  /** Pico-dollars paid for web search (zero without it); part of `cost.total`. */
+  searchCost: number;
+  /** The numbered sources the model was given (`search: true`); empty otherwise. */
+  citations: Citation[];
+  /** How the search went; undefined when the request did not ask for search. */
+  search: SearchReport | undefined;
   /** The model has no price in the catalog: costs are zero. */
   unpriced: boolean;
   latencyMs: number;

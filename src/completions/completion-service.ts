@@ -14,6 +14,8 @@ import { PromptSize } from '../routing/prompt-size.js';
 import { rankCandidates, typicalOutputTokens } from '../routing/rank-candidates.js';
 import type { Candidate, RouteEvent, Router } from '../routing/route-completion.js';
 import { selectCandidates } from '../routing/select-candidates.js';
+import type { Grounding } from '../search/ground-conversation.js';
+import type { WebSearch } from '../search/web-search.js';
 import type { CompletionRecorder } from '../store/completion-recorder.js';
 import type { ConversationStore } from '../store/conversation-store.js';
 import type { CompletionEvent } from './completion-event.js';
@@ -30,6 +32,8 @@ export interface CompletionServiceDeps {
   clock: Clock;
   /** The server's strategy when a request names none. */
   defaultStrategy: RoutingStrategy;
+  /** Web search grounding (issue 9); absent: `search: true` finds no eligible model. */
+  search?: WebSearch | undefined;
 }
 
 export interface CompletionContext {
@@ -77,6 +81,8 @@ export class CompletionService {
         prompt,
         maxTokens: request.maxTokens,
         search: request.search,
+        // [search, issue 9]
+        searchUnavailable: this.deps.search && ((info) => this.deps.search!.unavailableReason(info)),
       },
       catalog,
       registry,
@@ -88,7 +94,18 @@ export class CompletionService {
       (modelId) => router.health.estimate(modelId),
       { promptTokens: prompt.approxTokens, expectedOutputTokens: request.maxTokens ?? typicalOutputTokens },
     );
-    return this.#run(request, context, conversation, messages, [...ranked, ...fallbacks]);
+    // [search, issue 9] Ground once, after eligibility (a request that gets a 422 pays for no
+    // search) and before routing, so that every candidate, fallbacks included, gets the same
+    // sources. Only `search: true` requests search. The stored turns stay the user's own.
+    const grounding = request.search ? await this.deps.search?.ground(messages, context.signal) : undefined;
+    return this.#run(
+      request,
+      context,
+      conversation,
+      grounding?.messages ?? messages,
+      [...ranked, ...fallbacks],
+      grounding,
+    );
   }
 
   async #resolveConversation(request: CompletionRequest, principal: Principal): Promise<ConversationTarget> {
@@ -108,6 +125,7 @@ export class CompletionService {
     conversation: ConversationTarget,
     messages: ChatMessage[],
     candidates: Candidate[],
+    grounding: Grounding | undefined,
   ): AsyncGenerator<CompletionEvent> {
     const { clock, recorder } = this.deps;
     const responseMessageId = randomUUID();
@@ -124,7 +142,7 @@ export class CompletionService {
     const latencyMs = () => Math.round(clock.now() - context.startedAt);
     const record = (outcome: CompletionOutcome) => {
       recorded = true;
-      recorder.record(buildCompletionRecord({ context, request, conversation, outcome }));
+      recorder.record(buildCompletionRecord({ context, request, conversation, outcome, grounding }));
     };
 
     /** Turns a route event into what the surface sees, recording the outcome once. */
@@ -143,6 +161,8 @@ export class CompletionService {
           return { type: 'text-delta', text: event.text, source: source! };
         case 'finish': {
           const usage = event.usage ?? estimateUsage();
+          const searchCost = grounding?.cost ?? 0;
+          const cost = computeCost(usage, event.candidate.info.prices);
           const completion: CompletionResult = {
             ...source!,
             id: randomUUID(),
@@ -150,7 +170,10 @@ export class CompletionService {
             text,
             finishReason: event.finishReason,
             usage,
-            cost: computeCost(usage, event.candidate.info.prices),
+            cost: { ...cost, total: cost.total + searchCost },
+            searchCost,
+            citations: grounding?.citations ?? [],
+            search: grounding?.report,
             unpriced: event.candidate.info.prices === undefined,
             latencyMs: latencyMs(),
             ttftMs: event.ttftMs,

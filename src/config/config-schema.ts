@@ -42,12 +42,47 @@ export const limitsConfigSchema = z.strictObject({
     .default(10 * 1024 * 1024),
 });
 
+export const searchBackendKinds = ['searxng', 'tavily', 'brave'] as const;
+export type SearchBackendKind = (typeof searchBackendKinds)[number];
+
+/** `backend`: our search backend only; `native`: the provider's own search only; `auto`: native where offered. */
+export const searchModes = ['backend', 'native', 'auto'] as const;
+export type SearchMode = (typeof searchModes)[number];
+
+/** The web search engine used to ground `search: true` requests. */
+export const searchBackendConfigSchema = z
+  .strictObject({
+    kind: z.enum(searchBackendKinds),
+    /** Optional for the hosted APIs (their public endpoint); required for a self-hosted SearXNG. */
+    baseURL: z.url({ protocol: /^https?$/ }).optional(),
+    apiKeyEnv: z.string().min(1).optional(),
+    /** How many results become numbered sources. */
+    results: z.int().min(1).max(20).default(5),
+    timeoutMs: z.int().positive().default(5_000),
+    /** US dollars per search, added to the request's costs. */
+    pricePerSearch: z.number().nonnegative().default(0),
+  })
+  .superRefine((backend, context) => {
+    if (backend.kind === 'searxng' && backend.baseURL === undefined)
+      context.addIssue({ code: 'custom', path: ['baseURL'], message: 'is required for searxng' });
+    if (backend.kind !== 'searxng' && backend.apiKeyEnv === undefined)
+      context.addIssue({ code: 'custom', path: ['apiKeyEnv'], message: `is required for ${backend.kind}` });
+  });
+
+export const searchConfigSchema = z.strictObject({
+  backend: searchBackendConfigSchema.optional(),
+  mode: z.enum(searchModes).default('auto'),
+  /** Fail the completion when the search fails, instead of answering without sources. */
+  required: z.boolean().default(false),
+});
+
 /** The optional YAML/JSON config file. */
 export const configFileSchema = z.strictObject({
   providers: z.array(providerConfigSchema).default([]),
   models: z.array(modelConfigSchema).default([]),
   routing: routingConfigSchema.default(routingConfigSchema.parse({})),
   limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
+  search: searchConfigSchema.default(searchConfigSchema.parse({})),
 });
 export type ConfigFile = z.infer<typeof configFileSchema>;
 

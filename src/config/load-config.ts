@@ -12,6 +12,7 @@ import {
   type RoutingStrategy,
 } from './config-schema.js';
 import { baseUrlEnvOf, providerPresets } from './provider-presets.js';
+import { resolveSearchSettings, type SearchSettings } from './resolve-search-settings.js';
 
 /** One upstream provider as the gateway will use it. */
 export interface ProviderSettings {
@@ -47,6 +48,8 @@ export interface Config {
   models: ConfigFile['models'];
   routing: RoutingSettings;
   limits: ConfigFile['limits'];
+  /** Web search grounding (`search: true`). */
+  search: SearchSettings;
 }
 
 type EnvSource = Record<string, string | undefined>;
@@ -132,5 +135,6 @@ export function loadConfig(source: EnvSource = process.env, cwd = process.cwd())
     models: file.models,
     routing: file.routing,
     limits: file.limits,
+    search: resolveSearchSettings(file.search, source),
   };
 }

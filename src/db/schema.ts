@@ -13,6 +13,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { ContentPart } from '../core/messages.js';
+import type { Citation } from '../search/citation.js';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 /** Dollars with 12 decimal places: exact for per-token prices. */
@@ -68,6 +69,8 @@ export const messages = pgTable(
     model: text('model'),
     /** False for an assistant answer cut short after it started streaming. */
     complete: boolean('complete').notNull().default(true),
+    /** The numbered web sources an assistant answer was grounded in (`search: true`). */
+    citations: jsonb('citations').$type<Citation[]>(),
     createdAt: createdAt(),
   },
   (table) => [index('messages_conversation_seq_idx').on(table.conversationId, table.seq)],
@@ -97,6 +100,8 @@ export const completions = pgTable(
     unpriced: boolean('unpriced').notNull().default(false),
     inputCost: money('input_cost'),
     outputCost: money('output_cost'),
+    /** Paid to the web search backend; included in total_cost. */
+    searchCost: money('search_cost'),
     totalCost: money('total_cost'),
     latencyMs: integer('latency_ms').notNull(),
     ttftMs: integer('ttft_ms'),

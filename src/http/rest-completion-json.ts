@@ -22,6 +22,8 @@ export function completionToRestJson(completion: CompletionResult) {
       costs: {
         input_tokens_cost: picoToDollars(cost.input),
         output_tokens_cost: picoToDollars(cost.output),
+        // Web search; `total_tokens_cost` includes it.
+        search_cost: picoToDollars(completion.searchCost),
         total_tokens_cost: picoToDollars(cost.total),
       },
       unpriced: completion.unpriced,
@@ -30,6 +32,9 @@ export function completionToRestJson(completion: CompletionResult) {
     latency: completion.latencyMs,
     ttft: completion.ttftMs,
     attempts: completion.attempts.map(attemptToJson),
+    citations: completion.citations,
+    // Only for `search: true`: `{status: "ok", query, results}` or `{status: "unavailable", query, reason}`.
+    ...(completion.search ? { search: completion.search } : {}),
   };
 }
 

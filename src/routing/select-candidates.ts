@@ -1,4 +1,5 @@
 import type { ModelCatalog } from '../catalog/model-catalog.js';
+import type { ModelInfo } from '../catalog/model-info.js';
 import { GatewayError } from '../core/gateway-error.js';
 import { type ChatMessage, hasImages } from '../core/messages.js';
 import type { ModelRef } from '../core/model-ref.js';
@@ -14,6 +15,11 @@ export interface CandidateQuery {
   prompt: PromptSize;
   maxTokens: number | undefined;
   search: boolean;
+  /**
+   * [search, issue 9] Why a model cannot search (no backend, no native search), or undefined
+   * when it can. Absent: no model can search.
+   */
+  searchUnavailable?: ((info: ModelInfo) => string | undefined) | undefined;
 }
 
 /** Why a model cannot serve this request, or undefined when it can. */
@@ -33,7 +39,13 @@ function ineligibility(
   }
   if (hasImages(query.messages) && !info.capabilities.has('vision'))
     return 'the model does not accept images';
-  if (query.search) return 'web search is not available for this model';
+  // [search, issue 9] eligible with search when a backend is configured or it searches natively.
+  if (query.search) {
+    const reason = query.searchUnavailable
+      ? query.searchUnavailable(info)
+      : 'no search backend is configured';
+    if (reason !== undefined) return `web search is not available for this model: ${reason}`;
+  }
   if (!health.available(ref.id)) return 'its circuit is open after recent failures';
   return undefined;
 }
