@@ -6,6 +6,7 @@ import {
   toOpenAIFinishReason,
   toOpenAIUsage,
 } from './chat-completion-response.js';
+import { toUrlCitations } from './url-citations.js';
 
 /**
  * Serialises the `chat.completion.chunk` events of one answer, in OpenAI's order: a
@@ -53,10 +54,17 @@ export class ChatChunkEncoder {
   }
 
   finish(completion: CompletionResult): string {
+    const annotations = toUrlCitations(completion.text, completion.citations);
     return JSON.stringify({
       ...this.#header(completion),
       choices: [
-        { index: 0, delta: {}, logprobs: null, finish_reason: toOpenAIFinishReason(completion.finishReason) },
+        {
+          index: 0,
+          // The markers are only all known at the end, so the annotations ride the last chunk.
+          delta: annotations.length > 0 ? { annotations } : {},
+          logprobs: null,
+          finish_reason: toOpenAIFinishReason(completion.finishReason),
+        },
       ],
       ...(this.includeUsage ? { usage: null } : {}),
       switchyard: switchyardExtension(completion),

@@ -2,6 +2,7 @@ import { picoToDollars } from '../../catalog/cost.js';
 import type { AnswerSource, CompletionResult } from '../../completions/completion-result.js';
 import type { FinishReason } from '../../providers/provider.js';
 import { attemptToJson } from '../../routing/attempt.js';
+import { toUrlCitations } from './url-citations.js';
 
 /** The response header that carries the conversation a completion was stored in. */
 export const conversationIdHeader = 'x-switchyard-conversation-id';
@@ -46,6 +47,7 @@ export function switchyardExtension(completion: CompletionResult) {
     costs: {
       input_tokens_cost: picoToDollars(cost.input),
       output_tokens_cost: picoToDollars(cost.output),
+      search_cost: picoToDollars(completion.searchCost),
       total_tokens_cost: picoToDollars(cost.total),
     },
     unpriced: completion.unpriced,
@@ -53,6 +55,8 @@ export function switchyardExtension(completion: CompletionResult) {
     latency: completion.latencyMs,
     ttft: completion.ttftMs,
     attempts: completion.attempts.map(attemptToJson),
+    citations: completion.citations,
+    ...(completion.search ? { search: completion.search } : {}),
   };
 }
 
@@ -67,7 +71,12 @@ export function toChatCompletion(completion: CompletionResult, created: number) 
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: completion.text, refusal: null, annotations: [] },
+        message: {
+          role: 'assistant',
+          content: completion.text,
+          refusal: null,
+          annotations: toUrlCitations(completion.text, completion.citations),
+        },
         logprobs: null,
         finish_reason: toOpenAIFinishReason(completion.finishReason),
       },
