@@ -63,7 +63,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   metrics.trackRecorder(recorder);
   const catalog = ModelCatalog.withBuiltIns(config.models);
   const registry = createProviderRegistry(config.providers);
-  const health = new HealthTracker(clock);
+  const health = new HealthTracker(clock, config.routing.circuitBreaker);
   const healthSync = config.redisUrl
     ? await shareHealthThroughRedis(health, { url: config.redisUrl, prefix: config.redisPrefix, logger })
     : undefined;

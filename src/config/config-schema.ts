@@ -28,11 +28,21 @@ export const modelConfigSchema = z.strictObject({
   capabilities: z.array(z.enum(['vision', 'search'])).optional(),
 });
 
+/** When a model's circuit opens and how long it stays open (see src/routing/circuit-breaker.ts). */
+export const circuitBreakerConfigSchema = z.strictObject({
+  consecutiveFailures: z.int().positive().default(5),
+  failureRate: z.number().gt(0).max(1).default(0.5),
+  minimumAttempts: z.int().positive().default(10),
+  windowMs: z.int().positive().default(60_000),
+  cooldownMs: z.int().positive().default(30_000),
+});
+
 export const routingConfigSchema = z.strictObject({
   strategy: z.enum(routingStrategies).default('balanced'),
   timeoutMs: z.int().positive().default(120_000),
   ttftTimeoutMs: z.int().positive().default(30_000),
   maxRetryAfterMs: z.int().nonnegative().default(30_000),
+  circuitBreaker: circuitBreakerConfigSchema.default(circuitBreakerConfigSchema.parse({})),
 });
 
 export const limitsConfigSchema = z.strictObject({

@@ -9,7 +9,6 @@ import {
   type Env,
   envSchema,
   type ProviderKind,
-  type RoutingStrategy,
 } from './config-schema.js';
 import { baseUrlEnvOf, providerPresets } from './provider-presets.js';
 import { resolveSearchSettings, type SearchSettings } from './resolve-search-settings.js';
@@ -25,12 +24,7 @@ export interface ProviderSettings {
   configured: boolean;
 }
 
-export interface RoutingSettings {
-  strategy: RoutingStrategy;
-  timeoutMs: number;
-  ttftTimeoutMs: number;
-  maxRetryAfterMs: number;
-}
+export type RoutingSettings = ConfigFile['routing'];
 
 /** Everything the server needs, parsed once at boot. */
 export interface Config {

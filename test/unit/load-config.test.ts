@@ -27,6 +27,13 @@ describe('loadConfig', () => {
       timeoutMs: 120_000,
       ttftTimeoutMs: 30_000,
       maxRetryAfterMs: 30_000,
+      circuitBreaker: {
+        consecutiveFailures: 5,
+        failureRate: 0.5,
+        minimumAttempts: 10,
+        windowMs: 60_000,
+        cooldownMs: 30_000,
+      },
     });
     expect(config.limits.maxBodyBytes).toBe(10 * 1024 * 1024);
   });
