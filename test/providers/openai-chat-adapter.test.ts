@@ -9,7 +9,7 @@ import {
   userSays,
 } from '../support/provider-harness.js';
 import { openaiChat, openaiChatEvents } from '../upstreams/openai-chat.js';
-import { sseHeaders, startUpstream, type Upstream } from '../upstreams/scripted-upstream.js';
+import { sseEvent, sseHeaders, startUpstream, type Upstream } from '../upstreams/scripted-upstream.js';
 
 describe('OpenAI chat completions adapter', () => {
   let upstream: Upstream;
@@ -215,6 +215,26 @@ describe('OpenAI chat completions adapter', () => {
     const parts = await collect(model(), { messages: userSays('hi') });
     expect(textOfParts(parts)).toBe('half an answer');
     expect(errorOf(parts)).toMatchObject({ kind: 'incomplete' });
+  });
+
+  it('counts an answer as complete once its finish reason arrived, even without [DONE]', async () => {
+    upstream.reply(openaiChat.stream(['whole'], { done: false }));
+    const parts = await collect(model(), { messages: userSays('hi') });
+    expect(finalPart(parts)).toMatchObject({ type: 'finish', finishReason: 'stop' });
+  });
+
+  it('turns an error chunk before any text into a typed error', async () => {
+    upstream.reply({
+      status: 200,
+      headers: sseHeaders,
+      chunks: [
+        sseEvent({ error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }),
+      ],
+    });
+    expect(errorOf(await collect(model(), { messages: userSays('hi') }))).toMatchObject({
+      kind: 'rate_limited',
+      retryable: true,
+    });
   });
 
   it('turns a malformed chunk into an incomplete error', async () => {

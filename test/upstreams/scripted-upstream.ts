@@ -94,15 +94,12 @@ async function send(reply: UpstreamReply, res: ServerResponse, gone: () => boole
   for (const [index, chunk] of (reply.chunks ?? []).entries()) {
     if (index > 0 && reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
     if (gone()) return;
-    res.write(chunk);
+    // Wait until the chunk is handed to the socket, so that a `destroy` after it cannot lose it.
+    await new Promise<void>((resolve) => res.write(chunk, () => resolve()));
   }
   const end = reply.end ?? 'end';
   if (end === 'end') res.end();
-  else if (end === 'destroy') {
-    // Let the written chunks reach the client before the connection drops.
-    await sleep(20);
-    res.socket?.destroy();
-  }
+  else if (end === 'destroy') res.socket?.destroy();
 }
 
 /** Starts an upstream on a free port of 127.0.0.1. */
