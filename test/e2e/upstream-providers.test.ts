@@ -180,6 +180,15 @@ describe.each(drivers)('completions through upstream providers on %s', (driver) 
     expect(events.at(-1)).toMatchObject({ type: 'done', provider: 'anthropic', model: 'claude-sonnet-4-5' });
   });
 
+  it('measures time to first token from the upstream stream, for a non-streaming client too', async () => {
+    upstreams.openai.reply({ ...openaiChat.stream(['late ', 'answer']), firstByteDelayMs: 250 });
+    const body = await (await ask('openai/gpt-4o')).json();
+    expect(body.message.content[0].text).toBe('late answer');
+    expect(body.ttft).toBeGreaterThanOrEqual(250);
+    expect(body.latency).toBeGreaterThanOrEqual(body.ttft);
+    expect(upstreams.openai.received[0]!.body).toMatchObject({ stream: true });
+  });
+
   it('prices a model from the shipped catalog when the config does not', async () => {
     upstreams.openai.reply(
       openaiChat.stream(['ok'], { usage: { prompt_tokens: 120, completion_tokens: 80 } }),

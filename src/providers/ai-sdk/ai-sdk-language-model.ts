@@ -61,13 +61,14 @@ export class AiSdkLanguageModel implements LanguageModel {
         yield failure(error, 'request');
         return;
       }
-      timer = setTimeout(
-        () => stall.abort(new StallAbort(`no data for ${this.#stallTimeoutMs} ms`)),
-        this.#stallTimeoutMs,
-      );
       const adapter = new StreamPartAdapter();
       while (true) {
         let next: ReadableStreamReadResult<LanguageModelV3StreamPart>;
+        // Armed only while waiting for the upstream: a slow consumer is not a stalled upstream.
+        timer = setTimeout(
+          () => stall.abort(new StallAbort(`no data for ${this.#stallTimeoutMs} ms`)),
+          this.#stallTimeoutMs,
+        );
         try {
           next = await reader.read();
         } catch (error) {
@@ -82,7 +83,7 @@ export class AiSdkLanguageModel implements LanguageModel {
             : adapter.ended();
           return;
         }
-        timer.refresh();
+        clearTimeout(timer);
         const adapted = adapter.adapt(next.value);
         if (!adapted) continue;
         if (adapted.final) finished = true;
