@@ -1,6 +1,7 @@
 import type { ConfigFile } from '../config/config-schema.js';
 import { parseModelRef } from '../core/model-ref.js';
 import { type Capability, type ModelInfo, picoPerTokenFromPerMTok } from './model-info.js';
+import { lookupShippedModel, shippedModels } from './shipped-catalog.js';
 
 type ModelOverride = ConfigFile['models'][number];
 
@@ -49,27 +50,47 @@ function applyOverride(base: ModelInfo | undefined, override: ModelOverride): Mo
   };
 }
 
-/** The models the gateway knows, by `provider/model` id. */
+/** Finds a model the list lacks (a dated snapshot of a listed one, say). */
+export type ModelLookup = (id: string) => ModelInfo | undefined;
+
+/** Bounds the memo of looked-up ids: they come from requests, so they are unbounded. */
+const maxLookedUp = 1000;
+
+/** The models the gateway knows, by `provider/model` id. Config overrides win over shipped data. */
 export class ModelCatalog {
   readonly #models = new Map<string, ModelInfo>();
+  readonly #lookup: ModelLookup | undefined;
+  readonly #lookedUp = new Map<string, ModelInfo>();
 
-  constructor(models: readonly ModelInfo[], overrides: readonly ModelOverride[] = []) {
+  constructor(models: readonly ModelInfo[], overrides: readonly ModelOverride[] = [], lookup?: ModelLookup) {
+    this.#lookup = lookup;
     for (const model of models) this.#models.set(model.id, model);
     for (const override of overrides)
-      this.#models.set(override.id, applyOverride(this.#models.get(override.id), override));
+      this.#models.set(
+        override.id,
+        applyOverride(this.#models.get(override.id) ?? lookup?.(override.id), override),
+      );
   }
 
-  static withBuiltIns(overrides: readonly ModelOverride[] = []): ModelCatalog {
-    return new ModelCatalog(builtInModels, overrides);
+  /** `local/echo`, the current models of the built-in providers, then the config's `models:`. */
+  static withBuiltIns(overrides: readonly ModelOverride[] = [], now: Date = new Date()): ModelCatalog {
+    return new ModelCatalog([...shippedModels(now), ...builtInModels], overrides, (id) => {
+      const ref = parseModelRef(id);
+      return lookupShippedModel(ref.provider, ref.model, now);
+    });
   }
 
   get(id: string): ModelInfo | undefined {
-    return this.#models.get(id);
+    const known = this.#models.get(id) ?? this.#lookedUp.get(id);
+    if (known || !this.#lookup) return known;
+    const found = this.#lookup(id);
+    if (found && this.#lookedUp.size < maxLookedUp) this.#lookedUp.set(id, found);
+    return found;
   }
 
   /** The catalog entry, or an unpriced entry for a model of a configured provider that the catalog lacks. */
   resolve(id: string): ModelInfo {
-    const known = this.#models.get(id);
+    const known = this.get(id);
     if (known) return known;
     const ref = parseModelRef(id);
     return {

@@ -1,8 +1,28 @@
 import type { ProviderSettings } from '../config/load-config.js';
+import { AiSdkProvider } from './ai-sdk/ai-sdk-provider.js';
 import { localProvider } from './local/local-provider.js';
 import { ProviderRegistry } from './provider-registry.js';
 
-/** Every provider the configuration names, plus the built-in `local`. */
-export function createProviderRegistry(_settings: readonly ProviderSettings[]): ProviderRegistry {
-  return new ProviderRegistry([localProvider]);
+export interface ProviderRegistryOptions {
+  /** The fetch every upstream call uses (tests and proxies may pass their own). */
+  fetch?: typeof globalThis.fetch | undefined;
+  /** Longest silence tolerated in an open upstream stream before it counts as stalled. */
+  stallTimeoutMs?: number | undefined;
+}
+
+const defaultStallTimeoutMs = 60_000;
+
+/**
+ * Every provider the configuration names (built-in, presets and the config file's), each
+ * `configured` or not as its settings say, plus the built-in `local`.
+ */
+export function createProviderRegistry(
+  settings: readonly ProviderSettings[],
+  options: ProviderRegistryOptions = {},
+): ProviderRegistry {
+  const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
+  return new ProviderRegistry([
+    ...settings.map((provider) => new AiSdkProvider(provider, { fetch: options.fetch, stallTimeoutMs })),
+    localProvider,
+  ]);
 }

@@ -266,4 +266,19 @@ describe.each(drivers)('REST /api/v1/completions on %s', (driver) => {
     ]);
     expect(await countRows()).toEqual(before);
   });
+
+  it('answers 422 for a built-in provider whose key is not set', async () => {
+    const before = await countRows();
+    const response = await t.post('/api/v1/completions', {
+      messages: [{ role: 'user', content: 'hi' }],
+      models: ['openai/gpt-4o'],
+    });
+    expect(response.status).toBe(422);
+    const { error } = await response.json();
+    expect(error.code).toBe('no_eligible_model');
+    expect(error.candidates).toEqual([
+      { model: 'openai/gpt-4o', reason: expect.stringContaining('not configured') },
+    ]);
+    expect(await countRows()).toEqual(before);
+  });
 });

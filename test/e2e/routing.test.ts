@@ -8,7 +8,10 @@ import { openaiChat, startUpstream, type Upstream } from '../upstreams/index.js'
 
 const serverError = () => openaiChat.error(500, { message: 'The server had an error', type: 'server_error' });
 const ok = (...pieces: string[]) => openaiChat.stream(pieces.length > 0 ? pieces : ['Hello', ' there']);
-const ask = (extra: Record<string, unknown>) => ({ messages: [{ role: 'user', content: 'Route me' }], ...extra });
+const ask = (extra: Record<string, unknown>) => ({
+  messages: [{ role: 'user', content: 'Route me' }],
+  ...extra,
+});
 
 /**
  * Two OpenAI-format upstreams that fail on script: `primary` as provider openai, `backup`
@@ -28,7 +31,14 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
       random: () => 0,
       env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${primary.url}/v1`, BACKUP_API_KEY: 'backup-key' },
       configFile: {
-        providers: [{ name: 'backup', kind: 'openai-compatible', baseURL: `${backup.url}/v1`, apiKeyEnv: 'BACKUP_API_KEY' }],
+        providers: [
+          {
+            name: 'backup',
+            kind: 'openai-compatible',
+            baseURL: `${backup.url}/v1`,
+            apiKeyEnv: 'BACKUP_API_KEY',
+          },
+        ],
         models: [{ id: 'backup/steady', inputPricePerMTok: 0.5, outputPricePerMTok: 4 }],
         routing: {
           strategy: 'ordered',
@@ -56,18 +66,35 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
       .select()
       .from(completions)
       .where(eq(completions.responseMessageId, responseBody.responseMessageId!));
-    const tries = await db.select().from(attempts).where(eq(attempts.completionId, completion!.id)).orderBy(attempts.position);
+    const tries = await db
+      .select()
+      .from(attempts)
+      .where(eq(attempts.completionId, completion!.id))
+      .orderBy(attempts.position);
     return { completion: completion!, attempts: tries };
   };
 
   it('falls back to fallback_models after a 500, and stores both attempts', async () => {
     primary.reply(serverError());
     backup.reply(ok('From', ' backup'));
-    const response = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o'], fallback_models: ['backup/steady'], maxRetries: 0 }));
+    const response = await t.post(
+      '/api/v1/completions',
+      ask({ models: ['openai/gpt-4o'], fallback_models: ['backup/steady'], maxRetries: 0 }),
+    );
     expect(response.status).toBe(200);
     const body = await response.json();
-    expect(body).toMatchObject({ provider: 'backup', model: 'steady', message: { content: [{ text: 'From backup' }] } });
-    expect(body.attempts.map((a: { provider: string; outcome: string; status: number | null }) => [a.provider, a.outcome, a.status])).toEqual([
+    expect(body).toMatchObject({
+      provider: 'backup',
+      model: 'steady',
+      message: { content: [{ text: 'From backup' }] },
+    });
+    expect(
+      body.attempts.map((a: { provider: string; outcome: string; status: number | null }) => [
+        a.provider,
+        a.outcome,
+        a.status,
+      ]),
+    ).toEqual([
       ['openai', 'failed', 500],
       ['backup', 'succeeded', null],
     ]);
@@ -82,7 +109,10 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
   });
 
   it('waits for retry-after on a 429, then retries the same model', async () => {
-    primary.reply(openaiChat.error(429, { message: 'Rate limit reached', type: 'requests' }, { 'retry-after': '1' }), ok());
+    primary.reply(
+      openaiChat.error(429, { message: 'Rate limit reached', type: 'requests' }, { 'retry-after': '1' }),
+      ok(),
+    );
     const started = performance.now();
     const response = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o'], maxRetries: 2 }));
     expect(response.status).toBe(200);
@@ -93,21 +123,32 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
   });
 
   it('answers 429 with Retry-After when every candidate was rate limited', async () => {
-    const limited = () => openaiChat.error(429, { message: 'Rate limit reached', type: 'requests' }, { 'retry-after': '20' });
+    const limited = () =>
+      openaiChat.error(429, { message: 'Rate limit reached', type: 'requests' }, { 'retry-after': '20' });
     primary.reply(limited());
     backup.reply(limited());
     const response = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o', 'backup/steady'] }));
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('20');
-    expect((await response.json()).error).toMatchObject({ code: 'rate_limited', attempts: [{ provider: 'openai' }, { provider: 'backup' }] });
+    expect((await response.json()).error).toMatchObject({
+      code: 'rate_limited',
+      attempts: [{ provider: 'openai' }, { provider: 'backup' }],
+    });
     // 20 s is over routing.maxRetryAfterMs: neither was retried.
     expect(primary.received).toHaveLength(1);
     expect(backup.received).toHaveLength(1);
   });
 
   it('retries a flaky model until it succeeds on the third try with maxRetries 2', async () => {
-    primary.reply(serverError(), openaiChat.error(503, { message: 'overloaded', type: 'server_error' }), ok('third', ' time'));
-    const response = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o'], fallback_models: ['backup/steady'], maxRetries: 2 }));
+    primary.reply(
+      serverError(),
+      openaiChat.error(503, { message: 'overloaded', type: 'server_error' }),
+      ok('third', ' time'),
+    );
+    const response = await t.post(
+      '/api/v1/completions',
+      ask({ models: ['openai/gpt-4o'], fallback_models: ['backup/steady'], maxRetries: 2 }),
+    );
     expect(response.status).toBe(200);
     expect((await response.json()).message.content[0].text).toBe('third time');
     expect(primary.received).toHaveLength(3);
@@ -123,7 +164,10 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
       }),
     );
     backup.reply(ok());
-    const response = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o', 'backup/steady'], maxRetries: 5 }));
+    const response = await t.post(
+      '/api/v1/completions',
+      ask({ models: ['openai/gpt-4o', 'backup/steady'], maxRetries: 5 }),
+    );
     expect(response.status).toBe(200);
     expect(primary.received).toHaveLength(1);
     const { attempts: tries } = await stored(await response.json());
@@ -134,7 +178,10 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
     primary.reply({ ...ok(), firstByteDelayMs: 10_000 });
     backup.reply(ok('in', ' time'));
     const started = performance.now();
-    const response = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o'], fallback_models: ['backup/steady'], maxRetries: 0 }));
+    const response = await t.post(
+      '/api/v1/completions',
+      ask({ models: ['openai/gpt-4o'], fallback_models: ['backup/steady'], maxRetries: 0 }),
+    );
     expect(response.status).toBe(200);
     expect(performance.now() - started).toBeLessThan(5_000);
     await primary.received[0]!.clientClosed;
@@ -146,10 +193,15 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
   it('falls back transparently when a stream drops before its first token', async () => {
     primary.reply({ ...ok(), chunks: ok().chunks!.slice(0, 1), end: 'destroy' });
     backup.reply(ok('safe'));
-    const response = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o', 'backup/steady'], maxRetries: 0, stream: true }));
+    const response = await t.post(
+      '/api/v1/completions',
+      ask({ models: ['openai/gpt-4o', 'backup/steady'], maxRetries: 0, stream: true }),
+    );
     expect(response.status).toBe(200);
     const events = await readSseEvents(response);
-    expect(events.filter((e) => e.type === 'text').map((e) => [e.provider, e.text])).toEqual([['backup', 'safe']]);
+    expect(events.filter((e) => e.type === 'text').map((e) => [e.provider, e.text])).toEqual([
+      ['backup', 'safe'],
+    ]);
     expect(events.at(-1)).toMatchObject({ type: 'done', provider: 'backup' });
   });
 
@@ -157,7 +209,10 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
     const full = ok('Partial', ' answer', ' never', ' ends');
     primary.reply({ ...full, chunks: full.chunks!.slice(0, 3), end: 'destroy' });
     backup.reply(ok('unused'));
-    const response = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o', 'backup/steady'], maxRetries: 2, stream: true }));
+    const response = await t.post(
+      '/api/v1/completions',
+      ask({ models: ['openai/gpt-4o', 'backup/steady'], maxRetries: 2, stream: true }),
+    );
     expect(response.status).toBe(200);
     const events = await readSseEvents(response);
     expect(events.filter((e) => e.type === 'text').map((e) => e.text)).toEqual(['Partial', ' answer']);
@@ -168,7 +223,10 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
     await t.settled();
     const { db } = t.db.database;
     const responseMessageId = events[0]!.responseMessageId as string;
-    const [row] = await db.select().from(completions).where(eq(completions.responseMessageId, responseMessageId));
+    const [row] = await db
+      .select()
+      .from(completions)
+      .where(eq(completions.responseMessageId, responseMessageId));
     expect(row).toMatchObject({ status: 'incomplete', errorCode: 'upstream_failed', usageEstimated: true });
     expect(row!.completionTokens).toBeGreaterThan(0);
     const [answer] = await db.select().from(messages).where(eq(messages.id, responseMessageId));
@@ -178,7 +236,10 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
   it('opens the circuit after repeated failures, then closes it when a probe succeeds', async () => {
     primary.replyByDefault(serverError());
     for (let i = 0; i < 3; i++) {
-      const failed = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o-mini'], maxRetries: 0 }));
+      const failed = await t.post(
+        '/api/v1/completions',
+        ask({ models: ['openai/gpt-4o-mini'], maxRetries: 0 }),
+      );
       expect(failed.status).toBe(502);
     }
     expect(primary.received).toHaveLength(3);

@@ -1,0 +1,76 @@
+import { jsonReply, sseEvent, sseHeaders, type UpstreamReply } from './scripted-upstream.js';
+
+/** Gemini `models/{model}:streamGenerateContent?alt=sse`, as documented. */
+
+export interface GeminiUsage {
+  promptTokenCount: number;
+  candidatesTokenCount: number;
+  thoughtsTokenCount?: number;
+  cachedContentTokenCount?: number;
+}
+
+export interface GeminiStreamOptions {
+  finishReason?: string | null;
+  usage?: GeminiUsage;
+  modelVersion?: string;
+}
+
+const response = (
+  candidate: Record<string, unknown>,
+  usage: GeminiUsage | undefined,
+  modelVersion: string,
+) => ({
+  candidates: [{ index: 0, ...candidate }],
+  ...(usage
+    ? { usageMetadata: { ...usage, totalTokenCount: usage.promptTokenCount + usage.candidatesTokenCount } }
+    : {}),
+  modelVersion,
+  responseId: 'resp_test',
+});
+
+/** One `data:` event per text piece; the last carries the finish reason and usage. */
+export function geminiEvents(pieces: string[], options: GeminiStreamOptions = {}): string[] {
+  const modelVersion = options.modelVersion ?? 'gemini-2.5-flash';
+  const usage = options.usage ?? { promptTokenCount: 12, candidatesTokenCount: pieces.length };
+  const finishReason = options.finishReason === undefined ? 'STOP' : options.finishReason;
+  return pieces.map((text, index) => {
+    const last = index === pieces.length - 1;
+    return sseEvent(
+      response(
+        {
+          content: { role: 'model', parts: [{ text }] },
+          ...(last && finishReason !== null ? { finishReason } : {}),
+        },
+        last && finishReason !== null ? usage : undefined,
+        modelVersion,
+      ),
+    );
+  });
+}
+
+export const gemini = {
+  stream: (pieces: string[], options: GeminiStreamOptions = {}): UpstreamReply => ({
+    status: 200,
+    headers: sseHeaders,
+    chunks: geminiEvents(pieces, options),
+  }),
+  /** `{"error":{"code","message","status"}}`, Google's API error shape. */
+  error: (
+    status: number,
+    googleStatus: string,
+    message: string,
+    headers: Record<string, string> = {},
+  ): UpstreamReply => jsonReply(status, { error: { code: status, message, status: googleStatus } }, headers),
+  /** A prompt blocked before any candidate was produced. */
+  blocked: (blockReason: string): UpstreamReply => ({
+    status: 200,
+    headers: sseHeaders,
+    chunks: [
+      sseEvent({
+        promptFeedback: { blockReason },
+        usageMetadata: { promptTokenCount: 12, totalTokenCount: 12 },
+        modelVersion: 'gemini-2.5-flash',
+      }),
+    ],
+  }),
+};
