@@ -6,11 +6,7 @@ import { ProviderRegistry } from './provider-registry.js';
 export interface ProviderRegistryOptions {
   /** The fetch every upstream call uses (tests and proxies may pass their own). */
   fetch?: typeof globalThis.fetch | undefined;
-  /** Longest silence tolerated in an open upstream stream before it counts as stalled. */
-  stallTimeoutMs?: number | undefined;
 }
-
-const defaultStallTimeoutMs = 60_000;
 
 /**
  * Every provider the configuration names (built-in, presets and the config file's), each
@@ -20,9 +16,8 @@ export function createProviderRegistry(
   settings: readonly ProviderSettings[],
   options: ProviderRegistryOptions = {},
 ): ProviderRegistry {
-  const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
   return new ProviderRegistry([
-    ...settings.map((provider) => new AiSdkProvider(provider, { fetch: options.fetch, stallTimeoutMs })),
+    ...settings.map((provider) => new AiSdkProvider(provider, { fetch: options.fetch })),
     localProvider,
   ]);
 }

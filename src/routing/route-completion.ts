@@ -147,7 +147,8 @@ export class Router {
     let cause: AbortCause | undefined;
     const abort = (why: AbortCause) => {
       cause ??= why;
-      controller.abort(new Error(`aborted: ${why}`));
+      // A typed reason, so that the adapter can end its stream with the real cause.
+      controller.abort(this.#abortFailure(why));
     };
     const onClientAbort = () => abort('client');
     clientSignal.addEventListener('abort', onClientAbort, { once: true });
@@ -215,7 +216,8 @@ export class Router {
           break;
         }
       }
-      failure ??= this.#abortFailure(cause) ?? incompleteStream();
+      // When we aborted, our cause is the truth, whatever the stream made of the abort.
+      failure = this.#abortFailure(cause) ?? failure ?? incompleteStream();
     } catch (error) {
       failure = this.#abortFailure(cause) ?? toUpstreamError(error);
     } finally {

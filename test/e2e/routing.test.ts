@@ -44,7 +44,7 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
           strategy: 'ordered',
           ttftTimeoutMs: 400,
           maxRetryAfterMs: 2_000,
-          circuitBreaker: { consecutiveFailures: 3, cooldownMs: 300 },
+          circuitBreaker: { cooldownMs: 300 },
         },
       },
     });
@@ -79,7 +79,7 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
     backup.reply(ok('From', ' backup'));
     const response = await t.post(
       '/api/v1/completions',
-      ask({ models: ['openai/gpt-4o'], fallback_models: ['backup/steady'], maxRetries: 0 }),
+      ask({ models: ['openai/model-0'], fallback_models: ['backup/steady'], maxRetries: 0 }),
     );
     expect(response.status).toBe(200);
     const body = await response.json();
@@ -114,7 +114,7 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
       ok(),
     );
     const started = performance.now();
-    const response = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o'], maxRetries: 2 }));
+    const response = await t.post('/api/v1/completions', ask({ models: ['openai/model-1'], maxRetries: 2 }));
     expect(response.status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_000);
     expect(primary.received).toHaveLength(2);
@@ -127,7 +127,10 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
       openaiChat.error(429, { message: 'Rate limit reached', type: 'requests' }, { 'retry-after': '20' });
     primary.reply(limited());
     backup.reply(limited());
-    const response = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o', 'backup/steady'] }));
+    const response = await t.post(
+      '/api/v1/completions',
+      ask({ models: ['openai/model-2', 'backup/steady'] }),
+    );
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('20');
     expect((await response.json()).error).toMatchObject({
@@ -147,7 +150,7 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
     );
     const response = await t.post(
       '/api/v1/completions',
-      ask({ models: ['openai/gpt-4o'], fallback_models: ['backup/steady'], maxRetries: 2 }),
+      ask({ models: ['openai/model-3'], fallback_models: ['backup/steady'], maxRetries: 2 }),
     );
     expect(response.status).toBe(200);
     expect((await response.json()).message.content[0].text).toBe('third time');
@@ -166,7 +169,7 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
     backup.reply(ok());
     const response = await t.post(
       '/api/v1/completions',
-      ask({ models: ['openai/gpt-4o', 'backup/steady'], maxRetries: 5 }),
+      ask({ models: ['openai/model-4', 'backup/steady'], maxRetries: 5 }),
     );
     expect(response.status).toBe(200);
     expect(primary.received).toHaveLength(1);
@@ -180,7 +183,7 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
     const started = performance.now();
     const response = await t.post(
       '/api/v1/completions',
-      ask({ models: ['openai/gpt-4o'], fallback_models: ['backup/steady'], maxRetries: 0 }),
+      ask({ models: ['openai/model-5'], fallback_models: ['backup/steady'], maxRetries: 0 }),
     );
     expect(response.status).toBe(200);
     expect(performance.now() - started).toBeLessThan(5_000);
@@ -195,7 +198,7 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
     backup.reply(ok('safe'));
     const response = await t.post(
       '/api/v1/completions',
-      ask({ models: ['openai/gpt-4o', 'backup/steady'], maxRetries: 0, stream: true }),
+      ask({ models: ['openai/model-6', 'backup/steady'], maxRetries: 0, stream: true }),
     );
     expect(response.status).toBe(200);
     const events = await readSseEvents(response);
@@ -211,7 +214,7 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
     backup.reply(ok('unused'));
     const response = await t.post(
       '/api/v1/completions',
-      ask({ models: ['openai/gpt-4o', 'backup/steady'], maxRetries: 2, stream: true }),
+      ask({ models: ['openai/model-7', 'backup/steady'], maxRetries: 2, stream: true }),
     );
     expect(response.status).toBe(200);
     const events = await readSseEvents(response);
@@ -235,18 +238,18 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
 
   it('opens the circuit after repeated failures, then closes it when a probe succeeds', async () => {
     primary.replyByDefault(serverError());
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const failed = await t.post(
         '/api/v1/completions',
         ask({ models: ['openai/gpt-4o-mini'], maxRetries: 0 }),
       );
       expect(failed.status).toBe(502);
     }
-    expect(primary.received).toHaveLength(3);
+    expect(primary.received).toHaveLength(5);
     const open = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o-mini'], maxRetries: 0 }));
     expect(open.status).toBe(422);
     expect((await open.json()).error.candidates[0].reason).toContain('circuit is open');
-    expect(primary.received).toHaveLength(3);
+    expect(primary.received).toHaveLength(5);
 
     await new Promise((resolve) => setTimeout(resolve, 350));
     primary.replyByDefault(ok('recovered'));
@@ -254,6 +257,6 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
     expect(probe.status).toBe(200);
     const after = await t.post('/api/v1/completions', ask({ models: ['openai/gpt-4o-mini'], maxRetries: 0 }));
     expect(after.status).toBe(200);
-    expect(primary.received).toHaveLength(5);
+    expect(primary.received).toHaveLength(7);
   });
 });

@@ -198,6 +198,7 @@ describe.each(drivers)('completions through upstream providers on %s', (driver) 
     expect(body.usage.costs).toEqual({
       input_tokens_cost: 0.000018,
       output_tokens_cost: 0.000048,
+      search_cost: 0,
       total_tokens_cost: 0.000066,
     });
     expect(body.usage.unpriced).toBe(false);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../src/core/upstream-error.js';
 import {
   collect,
   errorOf,
@@ -19,8 +20,7 @@ describe('OpenAI chat completions adapter', () => {
   beforeEach(() => upstream.reset());
   afterAll(() => upstream.close());
 
-  const model = (options: { stallTimeoutMs?: number } = {}) =>
-    modelAt('openai', `${upstream.url}/v1`, 'gpt-4o', options);
+  const model = () => modelAt('openai', `${upstream.url}/v1`, 'gpt-4o');
 
   it('sends the documented request and yields text, usage and the finish reason', async () => {
     upstream.reply(
@@ -277,12 +277,15 @@ describe('OpenAI chat completions adapter', () => {
     expect(finalPart(parts).type).toBe('finish');
   });
 
-  it('fails a stream that stalls after its first chunks, and closes the upstream request', async () => {
+  it('ends a stalled stream with the typed reason it was aborted with, and closes the upstream request', async () => {
     const events = openaiChatEvents(['stuck'], {});
     upstream.reply({ status: 200, headers: sseHeaders, chunks: events.slice(0, 2), end: 'hang' });
-    const parts = await collect(model({ stallTimeoutMs: 200 }), { messages: userSays('hi') });
+    const controller = new AbortController();
+    const stalled = new UpstreamError({ kind: 'timeout', message: 'the stream stalled for 200 ms' });
+    setTimeout(() => controller.abort(stalled), 200);
+    const parts = await collect(model(), { messages: userSays('hi'), signal: controller.signal });
     expect(textOfParts(parts)).toBe('stuck');
-    expect(errorOf(parts)).toMatchObject({ kind: 'timeout', message: expect.stringContaining('stalled') });
+    expect(errorOf(parts)).toBe(stalled);
     await upstream.received[0]!.clientClosed;
   });
 

@@ -10,21 +10,18 @@ export function modelAt(
   kind: ProviderKind,
   baseURL: string,
   model: string,
-  options: { stallTimeoutMs?: number; apiKey?: string } = {},
+  options: { apiKey?: string } = {},
 ): LanguageModel {
-  const registry = createProviderRegistry(
-    [
-      {
-        name: 'upstream',
-        kind,
-        baseURL,
-        apiKeyEnv: 'UPSTREAM_API_KEY',
-        apiKey: options.apiKey ?? testApiKey,
-        configured: true,
-      },
-    ],
-    { stallTimeoutMs: options.stallTimeoutMs ?? 10_000 },
-  );
+  const registry = createProviderRegistry([
+    {
+      name: 'upstream',
+      kind,
+      baseURL,
+      apiKeyEnv: 'UPSTREAM_API_KEY',
+      apiKey: options.apiKey ?? testApiKey,
+      configured: true,
+    },
+  ]);
   return registry.get('upstream')!.languageModel(model);
 }
 

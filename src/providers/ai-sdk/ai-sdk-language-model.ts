@@ -10,13 +10,6 @@ export interface AiSdkLanguageModelOptions {
   provider: string;
   model: string;
   upstream: LanguageModelV3;
-  /** Longest silence tolerated once the upstream stream is open. */
-  stallTimeoutMs: number;
-}
-
-/** Why our own stall timer aborted the request. */
-class StallAbort extends Error {
-  override readonly name = 'StallAbort';
 }
 
 /**
@@ -28,24 +21,19 @@ export class AiSdkLanguageModel implements LanguageModel {
   readonly provider: string;
   readonly model: string;
   readonly #upstream: LanguageModelV3;
-  readonly #stallTimeoutMs: number;
 
   constructor(options: AiSdkLanguageModelOptions) {
     this.provider = options.provider;
     this.model = options.model;
     this.#upstream = options.upstream;
-    this.#stallTimeoutMs = options.stallTimeoutMs;
   }
 
   async *stream(call: ModelCall): AsyncIterable<ProviderStreamPart> {
-    const stall = new AbortController();
-    const signal = AbortSignal.any([call.signal, stall.signal]);
+    // Deadlines and stalls are the router's: it aborts `call.signal`, with a typed reason.
     let reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart> | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let finished = false;
     const failure = (error: unknown, phase: 'request' | 'stream'): ProviderStreamPart => ({
       type: 'error',
-      error: this.#abortFailure(call.signal, stall.signal) ?? classifyUpstreamError(error, phase),
+      error: abortFailure(call.signal) ?? classifyUpstreamError(error, phase),
     });
     try {
       try {
@@ -53,70 +41,44 @@ export class AiSdkLanguageModel implements LanguageModel {
           prompt: convertMessages(call.messages),
           temperature: call.temperature,
           maxOutputTokens: call.maxTokens,
-          abortSignal: signal,
+          abortSignal: call.signal,
         });
         reader = result.stream.getReader();
       } catch (error) {
-        finished = true;
         yield failure(error, 'request');
         return;
       }
       const adapter = new StreamPartAdapter();
       while (true) {
         let next: ReadableStreamReadResult<LanguageModelV3StreamPart>;
-        // Armed only while waiting for the upstream: a slow consumer is not a stalled upstream.
-        timer = setTimeout(
-          () => stall.abort(new StallAbort(`no data for ${this.#stallTimeoutMs} ms`)),
-          this.#stallTimeoutMs,
-        );
         try {
           next = await reader.read();
         } catch (error) {
-          finished = true;
           yield failure(error, 'stream');
           return;
         }
         if (next.done) {
-          finished = true;
-          yield this.#abortFailure(call.signal, stall.signal)
-            ? failure(undefined, 'stream')
-            : adapter.ended();
+          yield call.signal.aborted ? failure(undefined, 'stream') : adapter.ended();
           return;
         }
-        clearTimeout(timer);
         const adapted = adapter.adapt(next.value);
         if (!adapted) continue;
-        if (adapted.final) finished = true;
         yield adapted.part;
         if (adapted.final) return;
       }
     } finally {
-      clearTimeout(timer);
       // Stopped early (final part, or our consumer went away): release the connection.
       if (reader) reader.cancel().catch(() => {});
-      if (!finished) stall.abort(new StallAbort('the consumer stopped reading'));
     }
   }
+}
 
-  /** The failure to report when the request was aborted, by our caller or by the stall timer. */
-  #abortFailure(callSignal: AbortSignal, stallSignal: AbortSignal): UpstreamError | undefined {
-    if (callSignal.aborted) {
-      // The caller may say why (the router passes a typed reason); otherwise a time limit or a
-      // departed client cut the request short.
-      const reason: unknown = callSignal.reason;
-      return reason instanceof UpstreamError
-        ? reason
-        : new UpstreamError({
-            kind: 'timeout',
-            message: 'the upstream request was aborted before it finished',
-          });
-    }
-    if (stallSignal.aborted) {
-      return new UpstreamError({
-        kind: 'timeout',
-        message: `the upstream stream stalled: no data for ${this.#stallTimeoutMs} ms`,
-      });
-    }
-    return undefined;
-  }
+/** The failure to report when our caller aborted the request. */
+function abortFailure(signal: AbortSignal): UpstreamError | undefined {
+  if (!signal.aborted) return undefined;
+  // The router says why with a typed reason; anything else is a cut-short request.
+  const reason: unknown = signal.reason;
+  return reason instanceof UpstreamError
+    ? reason
+    : new UpstreamError({ kind: 'timeout', message: 'the upstream request was aborted before it finished' });
 }

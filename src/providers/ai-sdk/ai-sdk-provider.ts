@@ -5,7 +5,6 @@ import { createUpstreamModelFactory, type UpstreamModelFactory } from './create-
 
 export interface AiSdkProviderOptions {
   fetch?: typeof globalThis.fetch | undefined;
-  stallTimeoutMs: number;
 }
 
 /** A configured upstream provider reached through the AI SDK provider of its wire format. */
@@ -13,12 +12,10 @@ export class AiSdkProvider implements Provider {
   readonly name: string;
   readonly configured: boolean;
   readonly #factory: UpstreamModelFactory;
-  readonly #stallTimeoutMs: number;
 
-  constructor(settings: ProviderSettings, options: AiSdkProviderOptions) {
+  constructor(settings: ProviderSettings, options: AiSdkProviderOptions = {}) {
     this.name = settings.name;
     this.configured = settings.configured;
-    this.#stallTimeoutMs = options.stallTimeoutMs;
     this.#factory = createUpstreamModelFactory({
       name: settings.name,
       kind: settings.kind,
@@ -33,7 +30,6 @@ export class AiSdkProvider implements Provider {
       provider: this.name,
       model,
       upstream: this.#factory(model),
-      stallTimeoutMs: this.#stallTimeoutMs,
     });
   }
 }
