@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ModelCatalog } from './catalog/model-catalog.js';
 import { CompletionService } from './completions/completion-service.js';
@@ -8,11 +9,19 @@ import { type Database, openDatabase } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
 import { createGraphQLServer } from './graphql/create-yoga.js';
 import { createRequestHandler } from './http/http-server.js';
+import {
+  type ConcurrencyLimiter,
+  MemoryConcurrencyLimiter,
+  RedisConcurrencyLimiter,
+} from './limits/concurrency-limiter.js';
+import { MinuteRateLimiter } from './limits/minute-rate-limiter.js';
+import { RequestLimiter } from './limits/request-limiter.js';
 import { createLogger } from './logging/logger.js';
 import { createProviderRegistry } from './providers/create-provider-registry.js';
 import { type Clock, systemClock } from './routing/clock.js';
 import { Router } from './routing/route-completion.js';
 import { ApiKeyStore } from './store/api-key-store.js';
+import { BudgetStore } from './store/budget-store.js';
 import { CompletionRecorder } from './store/completion-recorder.js';
 import { ConversationStore } from './store/conversation-store.js';
 
@@ -58,6 +67,17 @@ export async function createApp(options: AppOptions): Promise<App> {
   const catalog = ModelCatalog.withBuiltIns(config.models);
   const registry = createProviderRegistry(config.providers);
   const router = new Router(config.routing, clock, options.random);
+  const limitsRedis = config.redisUrl ? await connectLimitsRedis(config.redisUrl, logger) : undefined;
+  const concurrency: ConcurrencyLimiter = limitsRedis
+    ? // A slot outlives the longest possible request, so only a crashed instance's slots expire.
+      new RedisConcurrencyLimiter(limitsRedis, config.redisKeyPrefix, config.routing.timeoutMs + 60_000)
+    : new MemoryConcurrencyLimiter();
+  const limiter = new RequestLimiter({
+    rates: new MinuteRateLimiter(limitsRedis, config.redisKeyPrefix),
+    concurrency,
+    budgets: new BudgetStore(database.db),
+    logger,
+  });
   const service = new CompletionService({
     catalog,
     registry,
@@ -65,6 +85,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     conversations: new ConversationStore(database.db),
     recorder,
     clock,
+    limiter,
   });
   const yoga = createGraphQLServer({ database, graphiql: !config.production });
 
@@ -115,7 +136,20 @@ export async function createApp(options: AppOptions): Promise<App> {
         await closed;
       }
       await recorder.whenIdle();
+      limitsRedis?.disconnect();
       await database.close();
     },
   };
+}
+
+/**
+ * The Redis connection of the rate and concurrency limits. Connected before serving, so
+ * the first requests already count in the shared windows; commands fail fast instead of
+ * queueing while Redis is away (the limiters then fall back to in-process counting).
+ */
+async function connectLimitsRedis(url: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis (limits) connection error'));
+  await redis.connect();
+  return redis;
 }

@@ -7,6 +7,10 @@ import { GatewayError } from '../core/gateway-error.js';
 import type { ChatMessage } from '../core/messages.js';
 import { countMessageTokens, countTokens } from '../core/token-count.js';
 import type { Usage } from '../core/usage.js';
+import { checkModelAllowlist } from '../limits/model-allowlist.js';
+import type { RateLimitState } from '../limits/rate-limit-state.js';
+import { requestBounds } from '../limits/request-bounds.js';
+import type { ActualUse, Admission, RequestLimiter } from '../limits/request-limiter.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { Attempt } from '../routing/attempt.js';
 import type { Clock } from '../routing/clock.js';
@@ -26,6 +30,7 @@ export interface CompletionServiceDeps {
   conversations: ConversationStore;
   recorder: CompletionRecorder;
   clock: Clock;
+  limiter: RequestLimiter;
 }
 
 export interface CompletionContext {
@@ -36,6 +41,11 @@ export interface CompletionContext {
   startedAt: number;
   /** Wall-clock arrival, for stored timestamps. */
   receivedAt: Date;
+  /**
+   * Hears the key's rate-limit windows once they are counted (before a 429 is thrown, too),
+   * so the surface can send them as headers (`restRateLimitHeaders`, `openAiRateLimitHeaders`).
+   */
+  onRateLimit?: (state: RateLimitState) => void;
 }
 
 /** The conversation a completion belongs to. */
@@ -54,28 +64,41 @@ export class CompletionService {
   constructor(private readonly deps: CompletionServiceDeps) {}
 
   /**
-   * Checks what can be checked before any upstream call (conversation, eligibility) and
-   * throws a GatewayError when the request cannot go ahead; otherwise returns the events.
+   * Checks what can be checked before any upstream call (allowlist, conversation,
+   * eligibility, the key's rate limits and budget) and throws a GatewayError when the
+   * request cannot go ahead; otherwise returns the events. The caller must iterate them to
+   * the end (or `return()` them): that is what releases the key's reservation.
    */
   async start(
     request: CompletionRequest,
     context: CompletionContext,
   ): Promise<AsyncGenerator<CompletionEvent>> {
+    checkModelAllowlist(context.principal.limits?.allowedModels, [
+      ...request.models,
+      ...request.fallbackModels,
+    ]);
     const conversation = await this.#resolveConversation(request, context.principal);
     const messages = [...conversation.history, ...request.messages];
+    const promptTokens = countMessageTokens(messages);
     const candidates = selectCandidates(
       {
         models: request.models,
         fallbackModels: request.fallbackModels,
         messages,
-        promptTokens: countMessageTokens(messages),
+        promptTokens,
         maxTokens: request.maxTokens,
         search: request.search,
       },
       this.deps.catalog,
       this.deps.registry,
     );
-    return this.#run(request, context, conversation, messages, candidates);
+    const bounds = requestBounds(
+      candidates.map((candidate) => candidate.info),
+      promptTokens,
+      request.maxTokens,
+    );
+    const admission = await this.deps.limiter.admit(context.principal, bounds, context.onRateLimit);
+    return this.#run(request, context, conversation, messages, candidates, admission);
   }
 
   async #resolveConversation(request: CompletionRequest, principal: Principal): Promise<ConversationTarget> {
@@ -95,6 +118,7 @@ export class CompletionService {
     conversation: ConversationTarget,
     messages: ChatMessage[],
     candidates: Candidate[],
+    admission: Admission,
   ): AsyncGenerator<CompletionEvent> {
     const { clock, recorder } = this.deps;
     const responseMessageId = randomUUID();
@@ -156,6 +180,8 @@ export class CompletionService {
             attempts: event.attempts,
           };
           record({ conversation, outcome: { kind: 'succeeded', completion } });
+          // Settled before the final event, so the key's next request sees the released budget.
+          await admission.finish(actualUse(usage, completion.cost.total));
           yield { type: 'done', completion };
           return;
         } else {
@@ -172,6 +198,7 @@ export class CompletionService {
               latencyMs: Math.round(clock.now() - context.startedAt),
             },
           });
+          await admission.finish(partialUse(partial));
           yield { type: 'error', error: event.error, afterText: partial !== undefined };
           return;
         }
@@ -191,8 +218,23 @@ export class CompletionService {
             latencyMs: Math.round(clock.now() - context.startedAt),
           },
         });
-        await routing.return(undefined);
+        try {
+          await routing.return(undefined);
+        } finally {
+          await admission.finish(partialUse(partial));
+        }
       }
     }
   }
 }
+
+const actualUse = (usage: Usage, costPico: number): ActualUse => ({
+  tokens: usage.promptTokens + usage.completionTokens,
+  costPico,
+});
+
+/** A failure is charged for the answer it had sent, as the recorder bills it; nothing otherwise. */
+const partialUse = (partial: { candidate: Candidate; usage: Usage } | undefined): ActualUse =>
+  partial
+    ? actualUse(partial.usage, computeCost(partial.usage, partial.candidate.info.prices).total)
+    : { tokens: 0, costPico: 0 };

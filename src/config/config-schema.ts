@@ -73,6 +73,8 @@ export const envSchema = z.object({
       .regex(/^rediss?:\/\//, 'must start with redis://')
       .optional(),
   ),
+  /** Prefix of every Redis key this gateway writes, so deployments (and tests) can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().min(1).default('switchyard:'),
   ADMIN_API_KEY: optionalNonEmpty.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   SWITCHYARD_CONFIG: optionalNonEmpty,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -38,6 +38,7 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
+  redisKeyPrefix: string;
   adminApiKey: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   production: boolean;
@@ -122,6 +123,7 @@ export function loadConfig(source: EnvSource = process.env, cwd = process.cwd())
     databaseUrl: env.DATABASE_URL,
     dataDir: resolve(cwd, env.DATA_DIR),
     redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     adminApiKey: env.ADMIN_API_KEY,
     logLevel: env.LOG_LEVEL,
     production: env.NODE_ENV === 'production',
