@@ -98,7 +98,11 @@ export class CompletionService {
       request.maxTokens,
     );
     const admission = await this.deps.limiter.admit(context.principal, bounds, context.onRateLimit);
-    return this.#run(request, context, conversation, messages, candidates, admission);
+    return releaseIfNeverStarted(
+      this.#run(request, context, conversation, messages, candidates, admission),
+      admission,
+      context.signal,
+    );
   }
 
   async #resolveConversation(request: CompletionRequest, principal: Principal): Promise<ConversationTarget> {
@@ -238,3 +242,38 @@ const partialUse = (partial: { candidate: Candidate; usage: Usage } | undefined)
   partial
     ? actualUse(partial.usage, computeCost(partial.usage, partial.candidate.info.prices).total)
     : { tokens: 0, costPico: 0 };
+
+/**
+ * A generator's body (and so its `finally`) never runs if it is closed, or dropped after
+ * its client left, before its first `next()`: release the key's admission then too.
+ */
+function releaseIfNeverStarted(
+  events: AsyncGenerator<CompletionEvent>,
+  admission: Admission,
+  signal: AbortSignal,
+): AsyncGenerator<CompletionEvent> {
+  let started = false;
+  const release = () => {
+    if (!started) void admission.finish({ tokens: 0, costPico: 0 });
+  };
+  const next = events.next.bind(events);
+  const close = events.return.bind(events);
+  const fail = events.throw.bind(events);
+  events.next = (...args) => {
+    started = true;
+    return next(...args);
+  };
+  events.return = (value) => {
+    release();
+    started = true;
+    return close(value);
+  };
+  events.throw = (error) => {
+    release();
+    started = true;
+    return fail(error);
+  };
+  if (signal.aborted) release();
+  else signal.addEventListener('abort', release, { once: true });
+  return events;
+}
