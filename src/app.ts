@@ -68,14 +68,16 @@ export async function createApp(options: AppOptions): Promise<App> {
   const registry = createProviderRegistry(config.providers);
   const router = new Router(config.routing, clock, options.random);
   const limitsRedis = config.redisUrl ? await connectLimitsRedis(config.redisUrl, logger) : undefined;
+  // A concurrency slot or budget reservation outlives the longest possible request, so only
+  // those of an instance that died mid-request ever expire.
+  const heldForMs = config.routing.timeoutMs + 60_000;
   const concurrency: ConcurrencyLimiter = limitsRedis
-    ? // A slot outlives the longest possible request, so only a crashed instance's slots expire.
-      new RedisConcurrencyLimiter(limitsRedis, config.redisKeyPrefix, config.routing.timeoutMs + 60_000)
+    ? new RedisConcurrencyLimiter(limitsRedis, config.redisKeyPrefix, heldForMs)
     : new MemoryConcurrencyLimiter();
   const limiter = new RequestLimiter({
     rates: new MinuteRateLimiter(limitsRedis, config.redisKeyPrefix),
     concurrency,
-    budgets: new BudgetStore(database.db),
+    budgets: new BudgetStore(database.db, heldForMs),
     logger,
   });
   const service = new CompletionService({

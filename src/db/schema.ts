@@ -55,6 +55,23 @@ export const apiKeys = pgTable(
   ],
 );
 
+/**
+ * One row per budget reservation in flight; `api_keys.budget_reserved_usd` is their sum.
+ * A reservation whose request never settled (its instance died) is swept once it expires.
+ */
+export const budgetReservations = pgTable(
+  'budget_reservations',
+  {
+    id: uuid('id').primaryKey(),
+    apiKeyId: uuid('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: 'cascade' }),
+    amountUsd: numeric('amount_usd', { precision: 24, scale: 12 }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [index('budget_reservations_key_expiry_idx').on(table.apiKeyId, table.expiresAt)],
+);
+
 export const conversations = pgTable(
   'conversations',
   {

@@ -101,7 +101,9 @@ export class RequestLimiter {
         }
         await count('tokens', limits.tokensPerMinute, bounds.tokens, 'tokens');
       }
-      if (limits.budgetUsd !== undefined && !(await budgets.reserve(keyId, bounds.costPico))) {
+      const reservation =
+        limits.budgetUsd === undefined ? undefined : await budgets.reserve(keyId, bounds.costPico);
+      if (limits.budgetUsd !== undefined && reservation === undefined) {
         throw new GatewayError(
           'budget_exceeded',
           `this API key's ${limits.budgetPeriod === 'total' ? '' : `${limits.budgetPeriod} `}budget of $${limits.budgetUsd} cannot cover this request's largest possible cost`,
@@ -120,9 +122,7 @@ export class RequestLimiter {
             limits.tokensPerMinute !== undefined
               ? rates.adjust('tokens', keyId, limits.tokensPerMinute, actual.tokens - bounds.tokens)
               : undefined,
-            limits.budgetUsd !== undefined
-              ? budgets.settle(keyId, bounds.costPico, actual.costPico)
-              : undefined,
+            reservation !== undefined ? budgets.settle(keyId, reservation, actual.costPico) : undefined,
           ]).catch((error) => this.#warn(error, keyId));
         },
       };

@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKeys } from '../../src/db/schema.js';
+import { apiKeys, budgetReservations } from '../../src/db/schema.js';
 import type { KeyLimitsPatch } from '../../src/limits/key-limits.js';
+import { BudgetStore } from '../../src/store/budget-store.js';
 import { readSseEvents } from '../support/sse.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { drivers } from '../support/test-database.js';
@@ -111,6 +112,33 @@ describe.each(drivers)('API key limits on %s', (driver) => {
     }
     const budget = await budgetOf(key.id);
     expect(budget).toMatchObject({ spentUsd: '0', reservedUsd: '0' });
+  });
+
+  it('takes back, once expired, a reservation whose instance died before settling it', async () => {
+    const text = 'orphaned';
+    const { prompt, completion } = await measure(text);
+    const cost = prompt * inputPico + completion * outputPico;
+    const key = await newKey({ budgetUsd: dollarsOf(cost) });
+    const request = echo(text, { maxTokens: completion });
+    const { db } = t.db.database;
+
+    // Another instance reserved the whole budget and died: while that reservation may still
+    // belong to a running request it holds, once expired it is swept.
+    const alive = await new BudgetStore(db, 3_600_000).reserve(key.id, cost);
+    expect(alive).toBeDefined();
+    expect((await t.post('/api/v1/completions', request, key.secret)).status).toBe(402);
+    await db.delete(budgetReservations).where(eq(budgetReservations.id, alive!));
+    await db.update(apiKeys).set({ budgetReservedUsd: '0' }).where(eq(apiKeys.id, key.id));
+
+    expect(await new BudgetStore(db, 0).reserve(key.id, cost)).toBeDefined();
+    expect((await budgetOf(key.id)).remainingUsd).toBe('0');
+    expect((await t.post('/api/v1/completions', request, key.secret)).status).toBe(200);
+    const budget = await budgetOf(key.id);
+    expect(picoOf(budget.spentUsd)).toBe(cost);
+    expect(budget.reservedUsd).toBe('0');
+    expect(await db.select().from(budgetReservations).where(eq(budgetReservations.apiKeyId, key.id))).toEqual(
+      [],
+    );
   });
 
   it('refuses with 402 before any upstream call when the reservation cannot fit', async () => {

@@ -72,7 +72,7 @@ describe.each(drivers)('a request that ends early releases its key limits on %s'
       limiter: new RequestLimiter({
         rates: new MinuteRateLimiter(undefined, 'test:'),
         concurrency: new MemoryConcurrencyLimiter(),
-        budgets: new BudgetStore(db),
+        budgets: new BudgetStore(db, 60_000),
         logger,
       }),
     });
