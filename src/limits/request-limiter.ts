@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
+import { picoToDollars } from '../catalog/cost.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { BudgetStore } from '../store/budget-store.js';
 import type { ConcurrencyLimiter, ReleaseSlot } from './concurrency-limiter.js';
@@ -106,7 +107,12 @@ export class RequestLimiter {
       if (limits.budgetUsd !== undefined && reservation === undefined) {
         throw new GatewayError(
           'budget_exceeded',
-          `this API key's ${limits.budgetPeriod === 'total' ? '' : `${limits.budgetPeriod} `}budget of $${limits.budgetUsd} cannot cover this request's largest possible cost`,
+          `this API key's ${limits.budgetPeriod === 'total' ? '' : `${limits.budgetPeriod} `}budget of $${limits.budgetUsd} cannot cover this request's largest possible cost ($${picoToDollars(bounds.costPico)}); lower maxTokens or wait for requests in flight`,
+          {
+            budgetUsd: limits.budgetUsd,
+            budgetPeriod: limits.budgetPeriod,
+            requiredUsd: picoToDollars(bounds.costPico),
+          },
         );
       }
       onRateLimit?.(state);

@@ -146,7 +146,13 @@ describe.each(drivers)('API key limits on %s', (driver) => {
     const response = await t.post('/api/v1/completions', echo('too expensive', { maxTokens: 5 }), key.secret);
     expect(response.status).toBe(402);
     const body = await response.json();
-    expect(body.error).toMatchObject({ code: 'budget_exceeded' });
+    const required = (measured: number) => measured * inputPico + 5 * outputPico;
+    expect(body.error).toMatchObject({
+      code: 'budget_exceeded',
+      budgetUsd: '0.000000000001',
+      budgetPeriod: 'total',
+    });
+    expect(picoOf(body.error.requiredUsd)).toBe(required((await measure('too expensive')).prompt));
     expect(body.error.message).toContain('$0.000000000001');
     expect(await budgetOf(key.id)).toMatchObject({ spentUsd: '0', reservedUsd: '0' });
   });
