@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ModelCatalog } from './catalog/model-catalog.js';
 import { CompletionService } from './completions/completion-service.js';
@@ -8,6 +9,13 @@ import { type Database, openDatabase } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
 import { createGraphQLServer } from './graphql/create-yoga.js';
 import { createRequestHandler } from './http/http-server.js';
+import {
+  type ConcurrencyLimiter,
+  MemoryConcurrencyLimiter,
+  RedisConcurrencyLimiter,
+} from './limits/concurrency-limiter.js';
+import { MinuteRateLimiter } from './limits/minute-rate-limiter.js';
+import { RequestLimiter } from './limits/request-limiter.js';
 import { createLogger } from './logging/logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { createProviderRegistry } from './providers/create-provider-registry.js';
@@ -17,6 +25,7 @@ import { Router } from './routing/route-completion.js';
 import { WebSearch } from './search/web-search.js';
 import { shareHealthThroughRedis } from './shared-state/redis-health-sync.js';
 import { ApiKeyStore } from './store/api-key-store.js';
+import { BudgetStore } from './store/budget-store.js';
 import { CompletionRecorder } from './store/completion-recorder.js';
 import { ConversationStore } from './store/conversation-store.js';
 
@@ -68,6 +77,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     ? await shareHealthThroughRedis(health, { url: config.redisUrl, prefix: config.redisPrefix, logger })
     : undefined;
   const router = new Router(config.routing, clock, health, options.random);
+  const limitsRedis = config.redisUrl ? await connectLimitsRedis(config.redisUrl, logger) : undefined;
+  // A concurrency slot or budget reservation outlives the longest possible request, so only
+  // those of an instance that died mid-request ever expire.
+  const heldForMs = config.routing.timeoutMs + 60_000;
+  const concurrency: ConcurrencyLimiter = limitsRedis
+    ? new RedisConcurrencyLimiter(limitsRedis, `${config.redisPrefix}:`, heldForMs)
+    : new MemoryConcurrencyLimiter();
+  const limiter = new RequestLimiter({
+    rates: new MinuteRateLimiter(limitsRedis, `${config.redisPrefix}:`),
+    concurrency,
+    budgets: new BudgetStore(database.db, heldForMs),
+    logger,
+  });
   const service = new CompletionService({
     catalog,
     registry,
@@ -77,6 +99,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     defaultStrategy: config.routing.strategy,
     search: new WebSearch(config.search, { logger }),
+    limiter,
   });
   const yoga = createGraphQLServer({ database, graphiql: !config.production });
 
@@ -131,7 +154,20 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
       await recorder.whenIdle();
       await healthSync?.close();
+      limitsRedis?.disconnect();
       await database.close();
     },
   };
+}
+
+/**
+ * The Redis connection of the rate and concurrency limits. Connected before serving, so
+ * the first requests already count in the shared windows; commands fail fast instead of
+ * queueing while Redis is away (the limiters then fall back to in-process counting).
+ */
+async function connectLimitsRedis(url: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis (limits) connection error'));
+  await redis.connect();
+  return redis;
 }

@@ -8,6 +8,10 @@ import { GatewayError } from '../core/gateway-error.js';
 import type { ChatMessage } from '../core/messages.js';
 import { countMessageTokens, countTokens } from '../core/token-count.js';
 import type { Usage } from '../core/usage.js';
+import { checkModelAllowlist } from '../limits/model-allowlist.js';
+import type { RateLimitState } from '../limits/rate-limit-state.js';
+import { requestBounds } from '../limits/request-bounds.js';
+import type { ActualUse, Admission, RequestLimiter } from '../limits/request-limiter.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { Clock } from '../routing/clock.js';
 import { PromptSize } from '../routing/prompt-size.js';
@@ -34,6 +38,8 @@ export interface CompletionServiceDeps {
   defaultStrategy: RoutingStrategy;
   /** Web search grounding (issue 9); absent: `search: true` finds no eligible model. */
   search?: WebSearch | undefined;
+  /** Per-key rate, concurrency and budget limits. */
+  limiter: RequestLimiter;
 }
 
 export interface CompletionContext {
@@ -44,6 +50,11 @@ export interface CompletionContext {
   startedAt: number;
   /** Wall-clock arrival, for stored timestamps. */
   receivedAt: Date;
+  /**
+   * Hears the key's rate-limit windows once they are counted (before a 429 is thrown, too),
+   * so the surface can send them as headers (`restRateLimitHeaders`, `openAiRateLimitHeaders`).
+   */
+  onRateLimit?: (state: RateLimitState) => void;
 }
 
 /** The conversation a completion belongs to. */
@@ -62,13 +73,19 @@ export class CompletionService {
   constructor(private readonly deps: CompletionServiceDeps) {}
 
   /**
-   * Checks what can be checked before any upstream call (conversation, eligibility) and
-   * throws a GatewayError when the request cannot go ahead; otherwise returns the events.
+   * Checks what can be checked before any upstream call (allowlist, conversation,
+   * eligibility, the key's rate limits and budget) and throws a GatewayError when the
+   * request cannot go ahead; otherwise returns the events. The caller must iterate them to
+   * the end (or `return()` them): that is what releases the key's reservation.
    */
   async start(
     request: CompletionRequest,
     context: CompletionContext,
   ): Promise<AsyncGenerator<CompletionEvent>> {
+    checkModelAllowlist(context.principal.limits?.allowedModels, [
+      ...request.models,
+      ...request.fallbackModels,
+    ]);
     const conversation = await this.#resolveConversation(request, context.principal);
     const messages = [...conversation.history, ...request.messages];
     const prompt = new PromptSize(messages);
@@ -94,17 +111,40 @@ export class CompletionService {
       (modelId) => router.health.estimate(modelId),
       { promptTokens: prompt.approxTokens, expectedOutputTokens: request.maxTokens ?? typicalOutputTokens },
     );
-    // [search, issue 9] Ground once, after eligibility (a request that gets a 422 pays for no
-    // search) and before routing, so that every candidate, fallbacks included, gets the same
-    // sources. Only `search: true` requests search. The stored turns stay the user's own.
-    const grounding = request.search ? await this.deps.search?.ground(messages, context.signal) : undefined;
-    return this.#run(
-      request,
-      context,
-      conversation,
-      grounding?.messages ?? messages,
-      [...ranked, ...fallbacks],
-      grounding,
+    const candidates = [...ranked, ...fallbacks];
+    // Tokenised only for keys that have limits: the bounds are computed lazily.
+    const admission = await this.deps.limiter.admit(
+      context.principal,
+      () =>
+        requestBounds(
+          candidates.map((candidate) => candidate.info),
+          prompt.exactTokens,
+          request.maxTokens,
+        ),
+      context.onRateLimit,
+    );
+    let grounding: Grounding | undefined;
+    try {
+      // [search, issue 9] Ground once, after eligibility and admission (a refused request pays
+      // for no search) and before routing, so that every candidate, fallbacks included, gets
+      // the same sources. Only `search: true` requests search. The stored turns stay the user's own.
+      grounding = request.search ? await this.deps.search?.ground(messages, context.signal) : undefined;
+    } catch (error) {
+      await admission.finish(nothingUsed);
+      throw error;
+    }
+    return releaseIfNeverStarted(
+      this.#run(
+        request,
+        context,
+        conversation,
+        grounding?.messages ?? messages,
+        candidates,
+        grounding,
+        admission,
+      ),
+      admission,
+      context.signal,
     );
   }
 
@@ -126,12 +166,15 @@ export class CompletionService {
     messages: ChatMessage[],
     candidates: Candidate[],
     grounding: Grounding | undefined,
+    admission: Admission,
   ): AsyncGenerator<CompletionEvent> {
     const { clock, recorder } = this.deps;
     const responseMessageId = randomUUID();
     let source: AnswerSource | undefined;
     let text = '';
     let recorded = false;
+    /** What to settle the key's admission to, known once the outcome is recorded. */
+    let used: ActualUse = nothingUsed;
     const estimateUsage = (): Usage => ({
       promptTokens: countMessageTokens(messages),
       completionTokens: countTokens(text),
@@ -180,6 +223,7 @@ export class CompletionService {
             attempts: event.attempts,
           };
           record({ kind: 'succeeded', completion });
+          used = actualUse(usage, completion.cost.total);
           return { type: 'done', completion };
         }
         case 'failed': {
@@ -192,6 +236,7 @@ export class CompletionService {
             responseMessageId,
             latencyMs: latencyMs(),
           });
+          used = partialUse(partial);
           return { type: 'error', error: event.error, afterText: partial !== undefined };
         }
       }
@@ -215,8 +260,13 @@ export class CompletionService {
     try {
       for (let step = await routing.next(); !step.done; step = await routing.next()) {
         const out = handle(step.value);
+        if (recorded) {
+          // Settled before the final event, so the key's next request sees the released budget.
+          await admission.finish(used);
+          if (out) yield out;
+          return;
+        }
         if (out) yield out;
-        if (recorded) return;
       }
     } finally {
       if (!recorded) {
@@ -225,7 +275,56 @@ export class CompletionService {
         stop.abort();
         for (let step = await routing.next(); !step.done && !recorded; step = await routing.next())
           handle(step.value);
+        await admission.finish(used);
       }
     }
   }
+}
+
+const nothingUsed: ActualUse = { tokens: 0, costPico: 0 };
+
+const actualUse = (usage: Usage, costPico: number): ActualUse => ({
+  tokens: usage.promptTokens + usage.completionTokens,
+  costPico,
+});
+
+/** A failure is charged for the answer it had sent, as the recorder bills it; nothing otherwise. */
+const partialUse = (partial: { candidate: Candidate; usage: Usage } | undefined): ActualUse =>
+  partial
+    ? actualUse(partial.usage, computeCost(partial.usage, partial.candidate.info.prices).total)
+    : nothingUsed;
+
+/**
+ * A generator's body (and so its `finally`) never runs if it is closed, or dropped after
+ * its client left, before its first `next()`: release the key's admission then too.
+ */
+function releaseIfNeverStarted(
+  events: AsyncGenerator<CompletionEvent>,
+  admission: Admission,
+  signal: AbortSignal,
+): AsyncGenerator<CompletionEvent> {
+  let started = false;
+  const release = () => {
+    if (!started) void admission.finish(nothingUsed);
+  };
+  const next = events.next.bind(events);
+  const close = events.return.bind(events);
+  const fail = events.throw.bind(events);
+  events.next = (...args) => {
+    started = true;
+    return next(...args);
+  };
+  events.return = (value) => {
+    release();
+    started = true;
+    return close(value);
+  };
+  events.throw = (error) => {
+    release();
+    started = true;
+    return fail(error);
+  };
+  if (signal.aborted) release();
+  else signal.addEventListener('abort', release, { once: true });
+  return events;
 }

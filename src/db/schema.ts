@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -32,8 +33,44 @@ export const apiKeys = pgTable(
     createdAt: createdAt(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    /** Spending cap in dollars per `budgetPeriod`; null: no budget. */
+    budgetUsd: numeric('budget_usd', { precision: 24, scale: 12 }),
+    budgetPeriod: text('budget_period', { enum: ['total', 'daily', 'monthly'] })
+      .notNull()
+      .default('total'),
+    /** Settled spend of the current budget window. */
+    budgetSpentUsd: money('budget_spent_usd'),
+    /** Held by requests in flight: their largest possible cost, until they settle. */
+    budgetReservedUsd: money('budget_reserved_usd'),
+    /** Start (UTC) of the window `budgetSpentUsd` belongs to; null for the `total` period. */
+    budgetWindowStart: timestamp('budget_window_start', { withTimezone: true, mode: 'date' }),
+    requestsPerMinute: integer('requests_per_minute'),
+    tokensPerMinute: integer('tokens_per_minute'),
+    maxConcurrentRequests: integer('max_concurrent_requests'),
+    /** `provider` or `provider/model` entries; null: every model. */
+    allowedModels: text('allowed_models').array(),
   },
-  (table) => [uniqueIndex('api_keys_hash_idx').on(table.hash)],
+  (table) => [
+    uniqueIndex('api_keys_hash_idx').on(table.hash),
+    check('api_keys_budget_period_check', sql`${table.budgetPeriod} in ('total', 'daily', 'monthly')`),
+  ],
+);
+
+/**
+ * One row per budget reservation in flight; `api_keys.budget_reserved_usd` is their sum.
+ * A reservation whose request never settled (its instance died) is swept once it expires.
+ */
+export const budgetReservations = pgTable(
+  'budget_reservations',
+  {
+    id: uuid('id').primaryKey(),
+    apiKeyId: uuid('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: 'cascade' }),
+    amountUsd: numeric('amount_usd', { precision: 24, scale: 12 }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [index('budget_reservations_key_expiry_idx').on(table.apiKeyId, table.expiresAt)],
 );
 
 export const conversations = pgTable(

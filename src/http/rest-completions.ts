@@ -7,6 +7,7 @@ import {
   restCompletionBodySchema,
 } from '../core/completion-request.js';
 import { GatewayError } from '../core/gateway-error.js';
+import { restRateLimitHeaders } from '../limits/rate-limit-headers.js';
 import type { Clock } from '../routing/clock.js';
 import { readJsonBody } from './read-json-body.js';
 import { completionToRestJson, TextEventEncoder } from './rest-completion-json.js';
@@ -50,7 +51,16 @@ export async function handleRestCompletion(
 ): Promise<void> {
   const request = parseRestCompletionBody(await readJsonBody(req, deps.maxBodyBytes));
   const signal = clientGoneSignal(req, res);
-  const events = await deps.service.start(request, { principal, signal, startedAt, receivedAt: new Date() });
+  const events = await deps.service.start(request, {
+    principal,
+    signal,
+    startedAt,
+    receivedAt: new Date(),
+    // Set on the response now: every later writeHead (JSON, SSE or error) keeps them.
+    onRateLimit: (state) => {
+      for (const [name, value] of Object.entries(restRateLimitHeaders(state))) res.setHeader(name, value);
+    },
+  });
 
   if (!request.stream) {
     for await (const event of events) {

@@ -1,8 +1,16 @@
-import { and, count, eq, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { generateSecret, hashSecret, visiblePrefixOf } from '../auth/api-key-secret.js';
 import type { Principal } from '../auth/principal.js';
+import { GatewayError } from '../core/gateway-error.js';
 import type { Db } from '../db/database.js';
 import { apiKeys } from '../db/schema.js';
+import {
+  type KeyLimits,
+  type KeyLimitsPatch,
+  keyLimitsPatchSchema,
+  type ParsedKeyLimitsPatch,
+} from '../limits/key-limits.js';
+import { currentSpent, currentWindowStart } from './budget-sql.js';
 
 export type KeyScope = 'admin' | 'user';
 
@@ -15,26 +23,215 @@ export interface CreatedKey {
   secret: string;
 }
 
-/** API keys: creation, lookup by secret, the boot-time admin key. */
+/** Where a key's budget stands (dollars as exact decimal strings). */
+export interface BudgetStatus {
+  limitUsd: string;
+  period: KeyLimits['budgetPeriod'];
+  /** Settled spend of the current window. */
+  spentUsd: string;
+  /** Held by requests in flight. */
+  reservedUsd: string;
+  /** `limit - spent - reserved`, never below zero. */
+  remainingUsd: string;
+  /** Start of the current window (UTC); undefined for the `total` period. */
+  windowStart: Date | undefined;
+}
+
+/** A key as listed to admins and to itself: never its secret or hash. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: KeyScope[];
+  createdAt: Date;
+  lastUsedAt: Date | undefined;
+  revokedAt: Date | undefined;
+  limits: KeyLimits;
+  /** Undefined when the key has no budget. */
+  budget: BudgetStatus | undefined;
+}
+
+const limitColumns = {
+  budgetUsd: apiKeys.budgetUsd,
+  budgetPeriod: apiKeys.budgetPeriod,
+  requestsPerMinute: apiKeys.requestsPerMinute,
+  tokensPerMinute: apiKeys.tokensPerMinute,
+  maxConcurrentRequests: apiKeys.maxConcurrentRequests,
+  allowedModels: apiKeys.allowedModels,
+};
+
+const recordColumns = {
+  id: apiKeys.id,
+  name: apiKeys.name,
+  prefix: apiKeys.prefix,
+  scopes: apiKeys.scopes,
+  createdAt: apiKeys.createdAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  revokedAt: apiKeys.revokedAt,
+  ...limitColumns,
+  spent: sql<string>`${currentSpent}::text`,
+  reserved: sql<string>`${apiKeys.budgetReservedUsd}::text`,
+  remaining: sql<string>`greatest(${apiKeys.budgetUsd} - ${currentSpent} - ${apiKeys.budgetReservedUsd}, 0)::text`,
+  windowStart: sql<string | null>`${currentWindowStart}::text`,
+};
+
+type LimitRow = { [K in keyof typeof limitColumns]: (typeof limitColumns)[K]['_']['data'] | null };
+type RecordRow = LimitRow & {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  spent: string;
+  reserved: string;
+  remaining: string;
+  windowStart: string | null;
+};
+
+/** NUMERIC comes back as `10.000000000000`: trim the zeros a person does not need. */
+const trimDecimal = (value: string): string =>
+  value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value;
+
+const toLimits = (row: LimitRow): KeyLimits => ({
+  budgetUsd: row.budgetUsd === null ? undefined : trimDecimal(row.budgetUsd),
+  budgetPeriod: row.budgetPeriod ?? 'total',
+  requestsPerMinute: row.requestsPerMinute ?? undefined,
+  tokensPerMinute: row.tokensPerMinute ?? undefined,
+  maxConcurrentRequests: row.maxConcurrentRequests ?? undefined,
+  allowedModels: row.allowedModels ?? undefined,
+});
+
+const toScopes = (scopes: string[]): KeyScope[] =>
+  scopes.filter((scope): scope is KeyScope => scope === 'admin' || scope === 'user');
+
+function toRecord(row: RecordRow): ApiKeyRecord {
+  const limits = toLimits(row);
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: toScopes(row.scopes),
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt ?? undefined,
+    revokedAt: row.revokedAt ?? undefined,
+    limits,
+    budget:
+      limits.budgetUsd === undefined
+        ? undefined
+        : {
+            limitUsd: limits.budgetUsd,
+            period: limits.budgetPeriod,
+            spentUsd: trimDecimal(row.spent),
+            reservedUsd: trimDecimal(row.reserved),
+            remainingUsd: trimDecimal(row.remaining),
+            windowStart: row.windowStart === null ? undefined : new Date(row.windowStart),
+          },
+  };
+}
+
+/** Validates a limits patch once, at the edge; throws 400 `invalid_request` naming each field. */
+export function parseLimitsPatch(patch: KeyLimitsPatch): ParsedKeyLimitsPatch {
+  const parsed = keyLimitsPatchSchema.safeParse(patch);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map(
+    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'limits'}: ${issue.message}`,
+  );
+  throw new GatewayError('invalid_request', `invalid limits: ${problems.join('; ')}`, { fields: problems });
+}
+
+/** A parsed patch as column values (`null` clears a limit, absent leaves it). */
+function limitValues(patch: ParsedKeyLimitsPatch): Partial<typeof apiKeys.$inferInsert> {
+  const values: Partial<typeof apiKeys.$inferInsert> = {};
+  if (patch.budgetUsd !== undefined) values.budgetUsd = patch.budgetUsd;
+  if (patch.budgetPeriod !== undefined) values.budgetPeriod = patch.budgetPeriod;
+  if (patch.requestsPerMinute !== undefined) values.requestsPerMinute = patch.requestsPerMinute;
+  if (patch.tokensPerMinute !== undefined) values.tokensPerMinute = patch.tokensPerMinute;
+  if (patch.maxConcurrentRequests !== undefined) values.maxConcurrentRequests = patch.maxConcurrentRequests;
+  if (patch.allowedModels !== undefined) values.allowedModels = patch.allowedModels;
+  return values;
+}
+
+/**
+ * API keys: creation, lookup by secret, limits, revocation. Nothing is cached: every
+ * request reads its key, so a revocation or a new limit applies to the very next request
+ * on every instance.
+ */
 export class ApiKeyStore {
   constructor(private readonly db: Db) {}
 
-  /** The principal of an active (not revoked) key, or undefined. */
+  /** The principal of an active (not revoked) key, with its limits, or undefined. */
   async authenticate(secret: string): Promise<Principal | undefined> {
     const [row] = await this.db
-      .select({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes })
+      .select({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes, ...limitColumns })
       .from(apiKeys)
       .where(and(eq(apiKeys.hash, hashSecret(secret)), isNull(apiKeys.revokedAt)))
       .limit(1);
-    return row ? { keyId: row.id, name: row.name, admin: row.scopes.includes('admin') } : undefined;
+    return row
+      ? { keyId: row.id, name: row.name, admin: row.scopes.includes('admin'), limits: toLimits(row) }
+      : undefined;
   }
 
-  async create(name: string, scopes: KeyScope[], secret = generateSecret()): Promise<CreatedKey> {
+  /** Creates a key; `limits` is validated like `setLimits` (400 `invalid_request`). */
+  async create(
+    name: string,
+    scopes: KeyScope[],
+    options: { secret?: string; limits?: KeyLimitsPatch } = {},
+  ): Promise<CreatedKey> {
+    const trimmed = name.trim();
+    if (trimmed.length === 0 || trimmed.length > 200)
+      throw new GatewayError('invalid_request', 'invalid key: name: must be 1 to 200 characters');
+    const limits = parseLimitsPatch(options.limits ?? {});
+    const secret = options.secret ?? generateSecret();
     const [row] = await this.db
       .insert(apiKeys)
-      .values({ name, scopes, prefix: visiblePrefixOf(secret), hash: hashSecret(secret) })
+      .values({
+        name: trimmed,
+        scopes,
+        prefix: visiblePrefixOf(secret),
+        hash: hashSecret(secret),
+        ...limitValues(limits),
+      })
       .returning({ id: apiKeys.id });
-    return { id: row!.id, name, prefix: visiblePrefixOf(secret), scopes, secret };
+    return { id: row!.id, name: trimmed, prefix: visiblePrefixOf(secret), scopes, secret };
+  }
+
+  /** Every key, oldest first (revoked ones included, marked). */
+  async list(): Promise<ApiKeyRecord[]> {
+    const rows = await this.db
+      .select(recordColumns)
+      .from(apiKeys)
+      .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+    return rows.map(toRecord);
+  }
+
+  /** One key with its limits and remaining budget (for `me` and for admins). */
+  async get(id: string): Promise<ApiKeyRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await this.db.select(recordColumns).from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Revokes a key at once (idempotent: a second call keeps the first time). Undefined if unknown. */
+  async revoke(id: string): Promise<ApiKeyRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    await this.db
+      .update(apiKeys)
+      .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+      .where(eq(apiKeys.id, id));
+    return this.get(id);
+  }
+
+  /**
+   * Changes some limits (absent fields stay, `null` removes a limit). Spend and reservations
+   * are kept; a lower budget simply refuses new reservations until spend fits under it.
+   */
+  async setLimits(id: string, patch: KeyLimitsPatch): Promise<ApiKeyRecord | undefined> {
+    const values = limitValues(parseLimitsPatch(patch));
+    if (!isUuid(id)) return undefined;
+    if (Object.keys(values).length > 0) await this.db.update(apiKeys).set(values).where(eq(apiKeys.id, id));
+    return this.get(id);
   }
 
   async count(): Promise<number> {
@@ -57,6 +254,9 @@ export class ApiKeyStore {
         .where(eq(apiKeys.id, existing.id));
       return;
     }
-    await this.create('admin (ADMIN_API_KEY)', ['admin'], secret);
+    await this.create('admin (ADMIN_API_KEY)', ['admin'], { secret });
   }
 }
+
+const isUuid = (value: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

@@ -5,11 +5,15 @@ import { ModelCatalog } from '../../src/catalog/model-catalog.js';
 import { CompletionService } from '../../src/completions/completion-service.js';
 import { restCompletionBodySchema } from '../../src/core/completion-request.js';
 import { attempts, completions, messages } from '../../src/db/schema.js';
+import { MemoryConcurrencyLimiter } from '../../src/limits/concurrency-limiter.js';
+import { MinuteRateLimiter } from '../../src/limits/minute-rate-limiter.js';
+import { RequestLimiter } from '../../src/limits/request-limiter.js';
 import { ProviderRegistry } from '../../src/providers/provider-registry.js';
 import { systemClock } from '../../src/routing/clock.js';
 import { HealthTracker } from '../../src/routing/health-tracker.js';
 import { Router } from '../../src/routing/route-completion.js';
 import { ApiKeyStore } from '../../src/store/api-key-store.js';
+import { BudgetStore } from '../../src/store/budget-store.js';
 import { CompletionRecorder } from '../../src/store/completion-recorder.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import { ScriptedModel } from '../support/scripted-model.js';
@@ -39,6 +43,12 @@ describe('CompletionService', () => {
       recorder,
       clock: systemClock,
       defaultStrategy: 'ordered',
+      limiter: new RequestLimiter({
+        rates: new MinuteRateLimiter(undefined, 'test:'),
+        concurrency: new MemoryConcurrencyLimiter(),
+        budgets: new BudgetStore(db.database.db, 60_000),
+        logger: pino({ level: 'silent' }),
+      }),
     });
     const key = await new ApiKeyStore(db.database.db).create('test', ['user']);
     const request = restCompletionBodySchema.parse({
