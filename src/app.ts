@@ -7,14 +7,18 @@ import type { Config } from './config/load-config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
 import { createGraphQLServer } from './graphql/create-yoga.js';
+import { attachGraphQLWebSocket } from './graphql/websocket-server.js';
 import { createRequestHandler } from './http/http-server.js';
 import { createLogger } from './logging/logger.js';
 import { createProviderRegistry } from './providers/create-provider-registry.js';
 import { type Clock, systemClock } from './routing/clock.js';
+import type { HealthSource } from './routing/model-health.js';
 import { Router } from './routing/route-completion.js';
 import { ApiKeyStore } from './store/api-key-store.js';
 import { CompletionRecorder } from './store/completion-recorder.js';
+import { ConversationQueries } from './store/conversation-queries.js';
 import { ConversationStore } from './store/conversation-store.js';
+import { UsageQueries } from './store/usage-queries.js';
 
 export interface AppOptions {
   config: Config;
@@ -23,6 +27,8 @@ export interface AppOptions {
   random?: () => number;
   /** An already open database (tests share a migrated dump); otherwise opened from the config. */
   database?: Database;
+  /** Live model health for the GraphQL `models` query (the router's, once it keeps it). */
+  health?: HealthSource;
   /** Called once with the secret of an admin key created at first boot. */
   onFirstAdminKey?: (secret: string) => void;
 }
@@ -66,7 +72,21 @@ export async function createApp(options: AppOptions): Promise<App> {
     recorder,
     clock,
   });
-  const yoga = createGraphQLServer({ database, graphiql: !config.production });
+  const yoga = createGraphQLServer({
+    services: {
+      database,
+      service,
+      recorder,
+      catalog,
+      registry,
+      apiKeys,
+      conversations: new ConversationQueries(database.db),
+      usage: new UsageQueries(database.db),
+      clock,
+      health: options.health,
+    },
+    graphiql: !config.production,
+  });
 
   let accepting = true;
   const handler = createRequestHandler({
@@ -80,6 +100,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     isAccepting: () => accepting,
   });
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  const graphqlWebSocket = attachGraphQLWebSocket({
+    server,
+    yoga,
+    apiKeys,
+    clock,
+    isAccepting: () => accepting,
+  });
   let url = '';
 
   return {
@@ -109,6 +136,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       const grace = new Promise<'timeout'>((resolve) =>
         setTimeout(resolve, config.shutdownGraceMs, 'timeout').unref(),
       );
+      // WebSocket subscriptions get the same grace period, then their sockets are closed
+      // (which cancels whatever is still streaming); the HTTP server cannot close before that.
+      await graphqlWebSocket.drain(config.shutdownGraceMs);
+      await graphqlWebSocket.close();
       if ((await Promise.race([closed, grace])) === 'timeout') {
         logger.warn('in-flight requests did not finish within the grace period; closing them');
         server.closeAllConnections();
