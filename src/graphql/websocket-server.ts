@@ -28,6 +28,15 @@ function envelopedRootOf(args: ExecutionArgs): EnvelopedRoot {
   throw new Error('a WebSocket operation reached execution without its envelop');
 }
 
+/**
+ * A syntax error, or a document over the armor limits (their validation rules throw).
+ * Re-created here because a plugin's GraphQLError may come from another copy of graphql.
+ */
+const documentRejected = (error: unknown): GraphQLError =>
+  new GraphQLError(error instanceof Error ? error.message : 'the document was rejected', {
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
+
 interface SocketExtra extends Record<PropertyKey, unknown> {
   principal: Principal;
 }
@@ -96,12 +105,11 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         let document: ReturnType<typeof parse>;
         try {
           document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
         } catch (error) {
-          if (error instanceof GraphQLError) return [error];
-          throw error;
+          return [documentRejected(error)];
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
         const args: ExecutionArgs = {
           schema,
           operationName: payload.operationName,

@@ -231,6 +231,26 @@ describe.each(drivers)('GraphQL completion and completionStream on %s', (driver)
     }
   });
 
+  it('runs WebSocket operations through the same plugins and context as HTTP', async () => {
+    const client = createWsClient(t.url, { authorization: `Bearer ${adminKey}` });
+    try {
+      const first = async (query: string) => (await client.iterate({ query }).next()).value;
+      expect(await first('{ me { name admin } }')).toEqual({
+        data: { me: { name: 'admin (ADMIN_API_KEY)', admin: true } },
+      });
+      const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: health`).join(' ');
+      // A rejected document is a graphql-ws `error` message: the iteration throws its errors.
+      const limited = await first(`{ ${aliases} }`).catch((errors: unknown) => errors);
+      expect(limited).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/aliases limit/i) }),
+      ]);
+      const missing = await first('{ conversation(id: "00000000-0000-4000-8000-000000000000") { id } }');
+      expect(missing?.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('closes a WebSocket without a valid key with 4401 UNAUTHENTICATED', async () => {
     for (const connectionParams of [{}, { authorization: 'Bearer sy-not-a-key' }]) {
       const client = createWsClient(t.url, connectionParams);
