@@ -38,8 +38,3 @@ export const completionInputSchema = z.preprocess(toRestShape, z.strictObject(fi
 
 /** A validated GraphQL completion input; `stream` is set by the operation. */
 export type CompletionInputRequest = Omit<CompletionRequest, 'stream'>;
-
-// Keeps the schema and the request type from drifting apart.
-type Parsed = z.output<typeof completionInputSchema>;
-const _sameShape = (parsed: Parsed): CompletionInputRequest => parsed;
-void _sameShape;

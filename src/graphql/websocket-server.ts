@@ -23,6 +23,7 @@ interface EnvelopedRoot {
 function envelopedRootOf(args: ExecutionArgs): EnvelopedRoot {
   const root: unknown = args.rootValue;
   if (typeof root === 'object' && root !== null && 'execute' in root && 'subscribe' in root) {
+    // onSubscribe below is the only place that builds this root.
     return root as EnvelopedRoot;
   }
   throw new Error('a WebSocket operation reached execution without its envelop');
