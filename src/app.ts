@@ -8,6 +8,7 @@ import type { Config } from './config/load-config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
 import { createGraphQLServer } from './graphql/create-yoga.js';
+import { attachGraphQLWebSocket } from './graphql/websocket-server.js';
 import { createRequestHandler } from './http/http-server.js';
 import {
   type ConcurrencyLimiter,
@@ -27,7 +28,9 @@ import { shareHealthThroughRedis } from './shared-state/redis-health-sync.js';
 import { ApiKeyStore } from './store/api-key-store.js';
 import { BudgetStore } from './store/budget-store.js';
 import { CompletionRecorder } from './store/completion-recorder.js';
+import { ConversationQueries } from './store/conversation-queries.js';
 import { ConversationStore } from './store/conversation-store.js';
+import { UsageQueries } from './store/usage-queries.js';
 
 export interface AppOptions {
   config: Config;
@@ -101,7 +104,21 @@ export async function createApp(options: AppOptions): Promise<App> {
     search: new WebSearch(config.search, { logger }),
     limiter,
   });
-  const yoga = createGraphQLServer({ database, graphiql: !config.production });
+  const yoga = createGraphQLServer({
+    services: {
+      database,
+      service,
+      recorder,
+      catalog,
+      registry,
+      apiKeys,
+      conversations: new ConversationQueries(database.db),
+      usage: new UsageQueries(database.db),
+      clock,
+      health,
+    },
+    graphiql: !config.production,
+  });
 
   let accepting = true;
   const handler = createRequestHandler({
@@ -118,6 +135,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     isAccepting: () => accepting,
   });
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  const graphqlWebSocket = attachGraphQLWebSocket({
+    server,
+    yoga,
+    apiKeys,
+    clock,
+    isAccepting: () => accepting,
+  });
   let url = '';
 
   return {
@@ -147,6 +171,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       const grace = new Promise<'timeout'>((resolve) =>
         setTimeout(resolve, config.shutdownGraceMs, 'timeout').unref(),
       );
+      // WebSocket subscriptions get the same grace period, then their sockets are closed
+      // (which cancels whatever is still streaming); the HTTP server cannot close before that.
+      await graphqlWebSocket.drain(config.shutdownGraceMs);
+      await graphqlWebSocket.close();
       if ((await Promise.race([closed, grace])) === 'timeout') {
         logger.warn('in-flight requests did not finish within the grace period; closing them');
         server.closeAllConnections();

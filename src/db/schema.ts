@@ -87,7 +87,9 @@ export const conversations = pgTable(
       .defaultNow(),
   },
   (table) => [
-    index('conversations_key_activity_idx').on(table.apiKeyId, table.lastActivityAt.desc(), table.id),
+    // The GraphQL listing: newest last activity first, ties by id, per key or (admin) for all.
+    index('conversations_key_activity_idx').on(table.apiKeyId, table.lastActivityAt.desc(), table.id.desc()),
+    index('conversations_activity_idx').on(table.lastActivityAt.desc(), table.id.desc()),
   ],
 );
 

@@ -1,19 +1,42 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Principal } from '../auth/principal.js';
-import type { Database } from '../db/database.js';
-import type { GraphQLContext } from './context.js';
+import { GatewayError } from '../core/gateway-error.js';
+import type { GraphQLContext, GraphQLServices } from './context.js';
+import { gatewayErrorToGraphQL } from './graphql-errors.js';
 import { schema } from './schema/index.js';
 
-/** What the HTTP layer hands Yoga with each request. */
+/** What the transport (HTTP handler or WebSocket server) hands Yoga with each operation. */
 export interface GraphQLServerContext {
   principal: Principal;
+  /** `clock.now()` when the operation arrived. */
+  startedAt: number;
+}
+
+export type GraphQLServer = YogaServerInstance<GraphQLServerContext, GraphQLContext>;
+
+const originalErrorOf = (error: unknown): unknown =>
+  typeof error === 'object' && error !== null && 'originalError' in error ? error.originalError : error;
+
+/**
+ * Expected failures (GatewayError) reach the client with their message and
+ * `extensions.code`; anything else is masked as "Unexpected error." with no stack.
+ */
+function maskGraphQLError(error: unknown, message: string): Error {
+  const original = originalErrorOf(error);
+  if (original instanceof GatewayError && original.code !== 'internal_error') {
+    return gatewayErrorToGraphQL(original, error);
+  }
+  return maskError(error, message, false);
 }
 
 export function createGraphQLServer(options: {
-  database: Database;
+  services: GraphQLServices;
   graphiql: boolean;
-}): YogaServerInstance<GraphQLServerContext, GraphQLContext> {
+}): GraphQLServer {
+  const { services } = options;
   return createYoga<GraphQLServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -22,7 +45,24 @@ export function createGraphQLServer(options: {
     renderGraphiQL,
     landingPage: false,
     logging: false,
-    maskedErrors: true,
-    context: ({ principal }) => ({ principal, database: options.database }),
+    maskedErrors: { maskError: maskGraphQLError },
+    plugins: [
+      // Browsers' "simple" requests (GET, form posts) must carry a custom header: no cross-site forgery.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-preflight'] }),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 10 },
+        maxAliases: { n: 15 },
+        costLimit: { maxCost: 5000 },
+        maxTokens: { n: 2000 },
+        maxDirectives: { n: 20 },
+      }),
+    ],
+    context: (initial): GraphQLContext => ({
+      ...services,
+      principal: initial.principal,
+      startedAt: initial.startedAt,
+      // Aborted by the HTTP layer when the client goes away; absent on WebSocket.
+      signal: initial.request?.signal,
+    }),
   });
 }

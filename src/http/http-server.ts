@@ -68,14 +68,14 @@ export function createRequestHandler(deps: HttpDeps) {
     }
     if (path === '/graphql') {
       // The GraphiQL page itself is public; every operation needs a key.
-      if (wantsHtml(req)) return void (await deps.graphql(req, res, { principal: anonymous }));
+      if (wantsHtml(req)) return void (await deps.graphql(req, res, { principal: anonymous, startedAt }));
       const principal = await authenticate(req, deps.apiKeys);
       if (!principal) {
         return sendJson(res, 401, {
           errors: [{ message: unauthorized().message, extensions: { code: 'UNAUTHENTICATED' } }],
         });
       }
-      return void (await deps.graphql(req, res, { principal }));
+      return void (await deps.graphql(req, res, { principal, startedAt }));
     }
     if (path === '/api/v1/completions') {
       if (req.method !== 'POST') {

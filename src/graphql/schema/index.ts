@@ -1,5 +1,12 @@
 import { builder } from '../builder.js';
+import './api-key.js';
+import './completion.js';
+import './completion-chunk.js';
+import './conversation.js';
 import './health.js';
+import './model.js';
+import './model-health.js';
+import './usage.js';
 
 /** The whole GraphQL schema. */
-export const schema = builder.toSchema();
+export const schema = builder.toSchema({ sortSchema: true });

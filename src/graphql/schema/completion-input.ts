@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { builder } from '../builder.js';
+import { type CompletionInputRequest, completionInputSchema } from '../completion-input-rules.js';
+import { ContentPartType, MessageRole } from './message.js';
+import { RoutingStrategy } from './routing-strategy.js';
+
+const ContentPartInput = builder.inputType('ContentPartInput', {
+  description: 'A `TEXT` part carries `text`; an `IMAGE_URL` part carries `imageUrl` (https or data URL).',
+  fields: (t) => ({
+    type: t.field({ type: ContentPartType, required: true }),
+    text: t.string(),
+    imageUrl: t.string(),
+  }),
+});
+
+const MessageInput = builder.inputType('MessageInput', {
+  fields: (t) => ({
+    role: t.field({ type: MessageRole, required: true }),
+    content: t.field({ type: [ContentPartInput], required: true }),
+  }),
+});
+
+/** The rules are REST's (SPEC §2), checked by the shared zod schemas through plugin-zod. */
+export const CompletionInput = builder.inputType('CompletionInput', {
+  description: 'One completion request; the same rules as `POST /api/v1/completions`.',
+  fields: (t) => ({
+    messages: t.field({ type: [MessageInput], required: true }),
+    models: t.stringList({
+      required: true,
+      description: '`provider/model` ids: the pool the router chooses from.',
+    }),
+    fallbackModels: t.stringList({ description: 'Tried in order after every model of the pool failed.' }),
+    temperature: t.float({ description: '0 to 1.' }),
+    maxTokens: t.int({ description: 'At least 1.' }),
+    maxRetries: t.int({ description: '0 to 10, default 2: retries of one model before moving on.' }),
+    search: t.boolean({ description: 'Ground the answer in web search results.' }),
+    conversationId: t.id({ description: 'A conversation of yours to continue.' }),
+    strategy: t.field({ type: RoutingStrategy, description: "The server's default when omitted." }),
+  }),
+});
+
+type CompletionInputShape = typeof CompletionInput.$inferInput;
+
+/**
+ * The `input` argument of `completion` and `completionStream`. plugin-zod checks it
+ * against the shared REST rules before the resolver runs and reports every offending
+ * field; the argument keeps its GraphQL shape (plugin-zod cannot type a transform).
+ */
+export const completionInputArg = {
+  type: CompletionInput,
+  required: true,
+  validate: {
+    schema: z.custom<CompletionInputShape>().check((check) => {
+      const result = completionInputSchema.safeParse(check.value);
+      if (result.success) return;
+      for (const issue of result.error.issues) {
+        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+        for (const key of keys) {
+          const path = key === undefined ? issue.path : [...issue.path, key];
+          const message = key === undefined ? issue.message : 'not allowed in this part';
+          check.issues.push({ code: 'custom', path, message, input: check.value });
+        }
+      }
+    }),
+  },
+} as const;
+
+/** The validated request: the same parse plugin-zod already passed, now with its output type. */
+export const toCompletionInputRequest = (input: CompletionInputShape): CompletionInputRequest =>
+  completionInputSchema.parse(input);

@@ -1,0 +1,109 @@
+import type { CompletionResult } from '../../completions/completion-result.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import type { ContentPart as CoreContentPart } from '../../core/messages.js';
+import { builder } from '../builder.js';
+import { startCompletion } from '../completion-stream.js';
+import { picoToDecimalString } from '../decimal.js';
+import { Attempt } from './attempt.js';
+import { completionInputArg, toCompletionInputRequest } from './completion-input.js';
+import { ContentPart, MessageRole } from './message.js';
+import { Decimal } from './scalars.js';
+
+const FinishReason = builder.enumType('FinishReason', {
+  values: {
+    STOP: { value: 'stop' },
+    LENGTH: { value: 'length' },
+    CONTENT_FILTER: { value: 'content_filter' },
+    TOOL_CALLS: { value: 'tool_calls' },
+    OTHER: { value: 'other' },
+  } as const,
+});
+
+const CompletionCosts = builder.objectRef<CompletionResult['cost']>('CompletionCosts').implement({
+  description: 'US dollars, from the model’s prices.',
+  fields: (t) => ({
+    inputTokensCost: t.field({ type: Decimal, resolve: (cost) => picoToDecimalString(cost.input) }),
+    outputTokensCost: t.field({ type: Decimal, resolve: (cost) => picoToDecimalString(cost.output) }),
+    totalTokensCost: t.field({ type: Decimal, resolve: (cost) => picoToDecimalString(cost.total) }),
+  }),
+});
+
+const CompletionUsage = builder.objectRef<CompletionResult>('CompletionUsage').implement({
+  fields: (t) => ({
+    promptTokens: t.int({
+      description: 'Includes cachedTokens.',
+      resolve: (completion) => completion.usage.promptTokens,
+    }),
+    completionTokens: t.int({
+      description: 'Includes reasoningTokens.',
+      resolve: (completion) => completion.usage.completionTokens,
+    }),
+    totalTokens: t.int({
+      resolve: ({ usage }) => usage.promptTokens + usage.completionTokens,
+    }),
+    reasoningTokens: t.int({ resolve: (completion) => completion.usage.reasoningTokens }),
+    cachedTokens: t.int({ resolve: (completion) => completion.usage.cachedTokens }),
+    estimated: t.boolean({
+      description: 'Counted by our tokenizer because the upstream reported none.',
+      resolve: (completion) => completion.usage.estimated,
+    }),
+    unpriced: t.boolean({
+      description: 'The model has no price in the catalog: costs are zero.',
+      resolve: (completion) => completion.unpriced,
+    }),
+    costs: t.field({ type: CompletionCosts, resolve: (completion) => completion.cost }),
+  }),
+});
+
+const CompletionMessage = builder.objectRef<CompletionResult>('CompletionMessage').implement({
+  description: 'The answer.',
+  fields: (t) => ({
+    role: t.field({ type: MessageRole, resolve: () => 'assistant' as const }),
+    type: t.string({ description: 'Always "text".', resolve: () => 'text' }),
+    content: t.field({
+      type: [ContentPart],
+      resolve: (completion): CoreContentPart[] => [{ type: 'text', text: completion.text }],
+    }),
+  }),
+});
+
+export const Completion = builder.objectRef<CompletionResult>('Completion').implement({
+  description: 'A finished completion: every field of the REST response (SPEC §2), in camelCase.',
+  fields: (t) => ({
+    provider: t.exposeString('provider'),
+    model: t.exposeString('model'),
+    responseMessageId: t.exposeID('responseMessageId'),
+    conversationId: t.exposeID('conversationId'),
+    conversationTitle: t.exposeString('conversationTitle'),
+    message: t.field({ type: CompletionMessage, resolve: (completion) => completion }),
+    usage: t.field({ type: CompletionUsage, resolve: (completion) => completion }),
+    finishReason: t.field({ type: FinishReason, resolve: (completion) => completion.finishReason }),
+    latency: t.int({
+      description: 'Milliseconds from arrival to the end of the answer.',
+      resolve: (completion) => completion.latencyMs,
+    }),
+    ttft: t.int({
+      description: 'Milliseconds from arrival to the first token.',
+      resolve: (completion) => completion.ttftMs,
+    }),
+    attempts: t.field({ type: [Attempt], resolve: (completion) => completion.attempts }),
+  }),
+});
+
+builder.mutationField('completion', (t) =>
+  t.field({
+    type: Completion,
+    description: 'Runs one completion and answers with the whole of it.',
+    args: { input: t.arg(completionInputArg) },
+    resolve: async (_root, args, context) => {
+      const request = { ...toCompletionInputRequest(args.input), stream: false };
+      const signal = context.signal ?? new AbortController().signal;
+      const events = await startCompletion(context, request, signal);
+      for await (const event of events) {
+        if (event.type === 'done') return event.completion;
+        if (event.type === 'error') throw event.error;
+      }
+      throw new GatewayError('internal_error', 'the completion ended without an answer');
+    },
+  }),
+);

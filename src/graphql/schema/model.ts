@@ -1,0 +1,48 @@
+import type { ModelInfo } from '../../catalog/model-info.js';
+import { builder } from '../builder.js';
+import { perMTokFromPico } from '../decimal.js';
+import { Decimal } from './scalars.js';
+
+const Capability = builder.enumType('Capability', {
+  values: { VISION: { value: 'vision' }, SEARCH: { value: 'search' } } as const,
+});
+
+const ModelPrices = builder.objectRef<NonNullable<ModelInfo['prices']>>('ModelPrices').implement({
+  description: 'US dollars per million tokens.',
+  fields: (t) => ({
+    inputPerMTok: t.field({ type: Decimal, resolve: (prices) => perMTokFromPico(prices.input) }),
+    outputPerMTok: t.field({ type: Decimal, resolve: (prices) => perMTokFromPico(prices.output) }),
+    cachedInputPerMTok: t.field({ type: Decimal, resolve: (prices) => perMTokFromPico(prices.cachedInput) }),
+  }),
+});
+
+export const Model = builder.objectRef<ModelInfo>('Model').implement({
+  description: 'A model of the catalog.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: '`provider/model`, as requests name it.' }),
+    provider: t.exposeString('provider'),
+    model: t.exposeString('model'),
+    contextWindow: t.int({ nullable: true, resolve: (model) => model.contextWindow ?? null }),
+    maxOutputTokens: t.int({ nullable: true, resolve: (model) => model.maxOutputTokens ?? null }),
+    prices: t.field({
+      type: ModelPrices,
+      nullable: true,
+      description: 'Null when the model is unpriced: it is served at zero cost.',
+      resolve: (model) => model.prices ?? null,
+    }),
+    capabilities: t.field({ type: [Capability], resolve: (model) => [...model.capabilities].sort() }),
+    configured: t.boolean({
+      description: 'Its provider is configured (its key is set), so requests can use it.',
+      resolve: (model, _args, context) => context.registry.get(model.provider)?.configured ?? false,
+    }),
+    // Live health (circuit, TTFT/latency percentiles, error rate) is added in ./model-health.ts.
+  }),
+});
+
+builder.queryField('models', (t) =>
+  t.field({
+    type: [Model],
+    description: 'The catalog: the shipped models plus those of the config file, by id.',
+    resolve: (_root, _args, context) => context.catalog.list().sort((a, b) => a.id.localeCompare(b.id)),
+  }),
+);

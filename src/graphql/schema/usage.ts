@@ -1,0 +1,101 @@
+import type { UsageBucket as Bucket, UsageDimension, UsageFigures } from '../../store/usage-queries.js';
+import { builder } from '../builder.js';
+import { trimDecimal } from '../decimal.js';
+import { DateTime, Decimal } from './scalars.js';
+
+const UsageGroupBy = builder.enumType('UsageGroupBy', {
+  values: {
+    MODEL: { value: 'model' },
+    PROVIDER: { value: 'provider' },
+    DAY: { value: 'day', description: 'UTC days.' },
+    HOUR: { value: 'hour', description: 'UTC hours.' },
+    KEY: { value: 'key', description: 'API keys (an admin sees every key; any other key only itself).' },
+  } as const,
+});
+
+export const UsageTotals = builder.objectRef<UsageFigures>('UsageTotals').implement({
+  description: 'Aggregates over completions; costs are US dollars, summed exactly in SQL.',
+  fields: (t) => ({
+    requests: t.exposeInt('requests', { description: 'Completions requested, failed ones included.' }),
+    errors: t.exposeInt('errors', { description: 'Completions that failed or were cut short.' }),
+    promptTokens: t.exposeInt('promptTokens'),
+    completionTokens: t.exposeInt('completionTokens'),
+    totalTokens: t.int({ resolve: (figures) => figures.promptTokens + figures.completionTokens }),
+    reasoningTokens: t.exposeInt('reasoningTokens'),
+    cachedTokens: t.exposeInt('cachedTokens'),
+    inputTokensCost: t.field({ type: Decimal, resolve: (figures) => trimDecimal(figures.inputCost) }),
+    outputTokensCost: t.field({ type: Decimal, resolve: (figures) => trimDecimal(figures.outputCost) }),
+    totalTokensCost: t.field({ type: Decimal, resolve: (figures) => trimDecimal(figures.totalCost) }),
+    meanLatency: t.float({
+      nullable: true,
+      description: 'Milliseconds; null without completions.',
+      resolve: (figures) => figures.meanLatencyMs,
+    }),
+    meanTtft: t.float({
+      nullable: true,
+      description: 'Milliseconds to the first token, over completions that had one.',
+      resolve: (figures) => figures.meanTtftMs,
+    }),
+  }),
+});
+
+const UsageBucket = builder.objectRef<Bucket>('UsageBucket').implement({
+  description: 'One group of completions; the dimensions not grouped by are null.',
+  fields: (t) => ({
+    provider: t.exposeString('provider', { nullable: true }),
+    model: t.exposeString('model', { nullable: true }),
+    day: t.field({ type: DateTime, nullable: true, resolve: (bucket) => bucket.day }),
+    hour: t.field({ type: DateTime, nullable: true, resolve: (bucket) => bucket.hour }),
+    keyId: t.exposeID('keyId', { nullable: true }),
+    keyName: t.exposeString('keyName', { nullable: true }),
+    usage: t.field({ type: UsageTotals, resolve: (bucket) => bucket }),
+  }),
+});
+
+interface UsageReport {
+  from: Date | undefined;
+  to: Date | undefined;
+  groupBy: UsageDimension[];
+}
+
+const Usage = builder.objectRef<UsageReport>('Usage').implement({
+  fields: (t) => ({
+    from: t.field({ type: DateTime, nullable: true, resolve: (report) => report.from ?? null }),
+    to: t.field({ type: DateTime, nullable: true, resolve: (report) => report.to ?? null }),
+    totals: t.field({
+      type: UsageTotals,
+      resolve: (report, _args, context) => context.usage.totals({ ...report, principal: context.principal }),
+    }),
+    buckets: t.field({
+      type: [UsageBucket],
+      description:
+        'One per distinct combination of the `groupBy` dimensions, in that order; empty without groupBy.',
+      resolve: (report, _args, context) =>
+        context.usage.buckets({ ...report, principal: context.principal }, report.groupBy),
+    }),
+  }),
+});
+
+builder.queryField('usage', (t) =>
+  t.field({
+    type: Usage,
+    description: 'Your usage (every key’s for an admin) between `from` (inclusive) and `to` (exclusive).',
+    args: {
+      from: t.arg({ type: DateTime }),
+      to: t.arg({ type: DateTime }),
+      groupBy: t.arg({ type: [UsageGroupBy], description: 'Any of MODEL, PROVIDER, DAY, HOUR, KEY.' }),
+    },
+    validate: [
+      (args) => !args.from || !args.to || args.from < args.to,
+      { message: 'from must be before to' },
+    ],
+    resolve: async (_root, args, context) => {
+      await context.recorder.whenIdle();
+      return {
+        from: args.from ?? undefined,
+        to: args.to ?? undefined,
+        groupBy: [...new Set(args.groupBy ?? [])],
+      };
+    },
+  }),
+);
