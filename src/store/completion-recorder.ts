@@ -1,7 +1,7 @@
-import { inArray, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { apiKeys, attempts, completions, conversations, messages } from '../db/schema.js';
+import type { attempts, completions, messages } from '../db/schema.js';
+import { writeCompletionBatch } from './write-completion-batch.js';
 
 /** Everything one request stores, written together or not at all. */
 export interface CompletionRecord {
@@ -16,7 +16,7 @@ const maxBatch = 500;
 
 /**
  * Writes completions off the hot path. Records queue up while a write is running and go
- * out together in one transaction (group commit), so a busy gateway makes few round trips
+ * out together in one statement (group commit), so a busy gateway makes few round trips
  * and an idle one writes at once. Readers that need read-your-writes await `whenIdle()`.
  */
 export class CompletionRecorder {
@@ -74,48 +74,7 @@ export class CompletionRecorder {
     this.logger.error({ err: error, completionId: record.completion.id }, 'could not store a completion');
   }
 
-  async #write(batch: CompletionRecord[]): Promise<void> {
-    const newConversations: (typeof conversations.$inferInsert)[] = [];
-    const touched = new Map<string, Date>();
-    const batchMessages: (typeof messages.$inferInsert)[] = [];
-    const batchCompletions: (typeof completions.$inferInsert)[] = [];
-    const batchAttempts: (typeof attempts.$inferInsert)[] = [];
-    const keyIds = new Set<string>();
-    for (const record of batch) {
-      const { conversation } = record;
-      if (conversation?.isNew) {
-        newConversations.push({
-          id: conversation.id,
-          apiKeyId: conversation.apiKeyId,
-          title: conversation.title,
-          createdAt: conversation.at,
-          lastActivityAt: conversation.at,
-        });
-      } else if (conversation) {
-        touched.set(conversation.id, conversation.at);
-      }
-      batchMessages.push(...record.messages);
-      batchCompletions.push(record.completion);
-      batchAttempts.push(...record.attempts);
-      keyIds.add(record.completion.apiKeyId);
-    }
-    await this.db.transaction(async (tx) => {
-      if (newConversations.length > 0) await tx.insert(conversations).values(newConversations);
-      for (const [id, at] of touched) {
-        await tx
-          .update(conversations)
-          .set({
-            lastActivityAt: sql`greatest(${conversations.lastActivityAt}, ${at.toISOString()}::timestamptz)`,
-          })
-          .where(inArray(conversations.id, [id]));
-      }
-      if (batchMessages.length > 0) await tx.insert(messages).values(batchMessages);
-      await tx.insert(completions).values(batchCompletions);
-      if (batchAttempts.length > 0) await tx.insert(attempts).values(batchAttempts);
-      await tx
-        .update(apiKeys)
-        .set({ lastUsedAt: sql`now()` })
-        .where(inArray(apiKeys.id, [...keyIds]));
-    });
+  #write(batch: CompletionRecord[]): Promise<void> {
+    return writeCompletionBatch(this.db, batch);
   }
 }
