@@ -68,8 +68,18 @@ function fromApiCallError(error: APICallError, phase: FailurePhase, now: number)
   return fromStatus(status, readErrorDetail(error.data ?? error.responseBody), error.responseHeaders, now);
 }
 
+/** A non-2xx upstream answer: its status, its body (any provider's error shape) and headers. */
+export function classifyHttpFailure(
+  status: number,
+  body: string,
+  headers: Record<string, string> | undefined,
+  now = Date.now(),
+): UpstreamError {
+  return fromStatus(status, readErrorDetail(body), headers, now);
+}
+
 /** An error object sent inside an event stream (OpenAI's `{error}` chunk, Anthropic's `error` event). */
-function fromStreamErrorObject(value: unknown): UpstreamError {
+export function fromStreamErrorObject(value: unknown): UpstreamError {
   const detail = readErrorDetail(value);
   const { kind, retryable } = refineKind('server_error', detail);
   return new UpstreamError({

@@ -1,6 +1,7 @@
 import type { ProviderSettings } from '../config/load-config.js';
 import { AiSdkProvider } from './ai-sdk/ai-sdk-provider.js';
 import { localProvider } from './local/local-provider.js';
+import { OpenAIChatProvider } from './openai-chat/openai-chat-provider.js';
 import { ProviderRegistry } from './provider-registry.js';
 
 export interface ProviderRegistryOptions {
@@ -17,7 +18,13 @@ export function createProviderRegistry(
   options: ProviderRegistryOptions = {},
 ): ProviderRegistry {
   return new ProviderRegistry([
-    ...settings.map((provider) => new AiSdkProvider(provider, { fetch: options.fetch })),
+    ...settings.map((provider) =>
+      // The OpenAI wire format is spoken directly (the hot path of most traffic); the
+      // others go through the AI SDK's provider packages.
+      provider.kind === 'openai' || provider.kind === 'openai-compatible'
+        ? new OpenAIChatProvider(provider)
+        : new AiSdkProvider(provider, { fetch: options.fetch }),
+    ),
     localProvider,
   ]);
 }

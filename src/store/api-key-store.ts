@@ -159,15 +159,21 @@ function limitValues(patch: ParsedKeyLimitsPatch): Partial<typeof apiKeys.$infer
  * on every instance.
  */
 export class ApiKeyStore {
-  constructor(private readonly db: Db) {}
+  /** Runs on every request: built once, prepared on the server, never rebuilt. */
+  readonly #authenticateQuery;
+
+  constructor(private readonly db: Db) {
+    this.#authenticateQuery = db
+      .select({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes, ...limitColumns })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.hash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
+      .limit(1)
+      .prepare('authenticate_api_key');
+  }
 
   /** The principal of an active (not revoked) key, with its limits, or undefined. */
   async authenticate(secret: string): Promise<Principal | undefined> {
-    const [row] = await this.db
-      .select({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes, ...limitColumns })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.hash, hashSecret(secret)), isNull(apiKeys.revokedAt)))
-      .limit(1);
+    const [row] = await this.#authenticateQuery.execute({ hash: hashSecret(secret) });
     return row
       ? { keyId: row.id, name: row.name, admin: row.scopes.includes('admin'), limits: toLimits(row) }
       : undefined;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/database.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
 
 export type Driver = 'pglite' | 'postgres';
 
@@ -30,6 +31,7 @@ export async function createTestDatabase(driver: Driver): Promise<TestDatabase> 
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const database = await openDatabase({ url: url.toString(), dataDir: '' });
+  await migrateDatabase(database);
   return {
     database,
     url: url.toString(),

@@ -1,0 +1,27 @@
+import type { ProviderSettings } from '../../config/load-config.js';
+import type { LanguageModel, Provider } from '../provider.js';
+import { OpenAIChatEndpoint, OpenAIChatModel } from './openai-chat-model.js';
+
+/** A provider speaking the OpenAI Chat Completions wire format (OpenAI and compatible APIs). */
+export class OpenAIChatProvider implements Provider {
+  readonly name: string;
+  readonly configured: boolean;
+  readonly #endpoint: OpenAIChatEndpoint;
+  /** Models are stateless: one object per model id serves every request. */
+  readonly #models = new Map<string, OpenAIChatModel>();
+
+  constructor(settings: ProviderSettings) {
+    this.name = settings.name;
+    this.configured = settings.configured;
+    this.#endpoint = new OpenAIChatEndpoint(settings.baseURL, settings.apiKey);
+  }
+
+  languageModel(model: string): LanguageModel {
+    let found = this.#models.get(model);
+    if (!found) {
+      found = new OpenAIChatModel(this.name, model, this.#endpoint);
+      this.#models.set(model, found);
+    }
+    return found;
+  }
+}
