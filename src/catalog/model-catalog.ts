@@ -60,7 +60,10 @@ const maxLookedUp = 1000;
 export class ModelCatalog {
   readonly #models = new Map<string, ModelInfo>();
   readonly #lookup: ModelLookup | undefined;
-  readonly #lookedUp = new Map<string, ModelInfo>();
+  /** Lookups by the price data's matching rules are slow: each id is looked up once, misses included. */
+  readonly #lookedUp = new Map<string, ModelInfo | null>();
+  /** Unpriced entries for ids the catalog lacks, built once each. */
+  readonly #unknown = new Map<string, ModelInfo>();
 
   constructor(models: readonly ModelInfo[], overrides: readonly ModelOverride[] = [], lookup?: ModelLookup) {
     this.#lookup = lookup;
@@ -81,25 +84,28 @@ export class ModelCatalog {
   }
 
   get(id: string): ModelInfo | undefined {
-    const known = this.#models.get(id) ?? this.#lookedUp.get(id);
+    const known = this.#models.get(id);
     if (known || !this.#lookup) return known;
+    const cached = this.#lookedUp.get(id);
+    if (cached !== undefined) return cached ?? undefined;
     const found = this.#lookup(id);
-    if (found && this.#lookedUp.size < maxLookedUp) this.#lookedUp.set(id, found);
+    if (this.#lookedUp.size < maxLookedUp) this.#lookedUp.set(id, found ?? null);
     return found;
   }
 
   /** The catalog entry, or an unpriced entry for a model of a configured provider that the catalog lacks. */
   resolve(id: string): ModelInfo {
-    const known = this.get(id);
+    const known = this.get(id) ?? this.#unknown.get(id);
     if (known) return known;
-    const ref = parseModelRef(id);
-    return {
-      ...ref,
+    const unpriced: ModelInfo = {
+      ...parseModelRef(id),
       contextWindow: undefined,
       maxOutputTokens: undefined,
       prices: undefined,
       capabilities: new Set(),
     };
+    if (this.#unknown.size < maxLookedUp) this.#unknown.set(id, unpriced);
+    return unpriced;
   }
 
   list(): ModelInfo[] {

@@ -159,7 +159,7 @@ export class OpenAIChatModel implements LanguageModel {
         failure = incomplete('the upstream sent a malformed stream chunk');
         return;
       }
-      if ('error' in chunk.data) {
+      if (chunk.data.error !== undefined && chunk.data.error !== null) {
         failure = fromStreamErrorObject(chunk.data.error);
         return;
       }
