@@ -1,8 +1,21 @@
-import { countTokens as countWithTokenizer } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
 import type { ChatMessage } from './messages.js';
 
+type Tokenizer = { countTokens(text: string): number };
+
+/**
+ * The o200k tokenizer holds ~70 MB of tables, and most requests never need it (upstreams
+ * report usage), so it is loaded on first use rather than at boot.
+ */
+let tokenizer: Tokenizer | undefined;
+const loadTokenizer = (): Tokenizer => {
+  tokenizer ??= createRequire(import.meta.url)('gpt-tokenizer') as Tokenizer;
+  return tokenizer;
+};
+
 /** Tokens of a text by the o200k tokenizer: exact for recent OpenAI models, an estimate for others. */
-export const countTokens = (text: string): number => (text.length === 0 ? 0 : countWithTokenizer(text));
+export const countTokens = (text: string): number =>
+  text.length === 0 ? 0 : loadTokenizer().countTokens(text);
 
 /** Per-message framing, as the OpenAI chat format adds it. */
 const tokensPerMessage = 3;
