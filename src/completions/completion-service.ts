@@ -8,7 +8,6 @@ import { GatewayError } from '../core/gateway-error.js';
 import type { ChatMessage } from '../core/messages.js';
 import { countMessageTokens, countTokens } from '../core/token-count.js';
 import type { Usage } from '../core/usage.js';
-import { checkModelAllowlist } from '../limits/model-allowlist.js';
 import type { RateLimitState } from '../limits/rate-limit-state.js';
 import { requestBounds } from '../limits/request-bounds.js';
 import type { ActualUse, Admission, RequestLimiter } from '../limits/request-limiter.js';
@@ -82,10 +81,6 @@ export class CompletionService {
     request: CompletionRequest,
     context: CompletionContext,
   ): Promise<AsyncGenerator<CompletionEvent>> {
-    checkModelAllowlist(context.principal.limits?.allowedModels, [
-      ...request.models,
-      ...request.fallbackModels,
-    ]);
     const conversation = await this.#resolveConversation(request, context.principal);
     const messages = [...conversation.history, ...request.messages];
     const prompt = new PromptSize(messages);
@@ -96,6 +91,7 @@ export class CompletionService {
         fallbackModels: request.fallbackModels,
         messages,
         prompt,
+        allowedModels: context.principal.limits?.allowedModels,
         maxTokens: request.maxTokens,
         search: request.search,
         // [search, issue 9]

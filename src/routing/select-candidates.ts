@@ -3,6 +3,7 @@ import type { ModelInfo } from '../catalog/model-info.js';
 import { GatewayError } from '../core/gateway-error.js';
 import { type ChatMessage, hasImages } from '../core/messages.js';
 import type { ModelRef } from '../core/model-ref.js';
+import { allowlistRefusal } from '../limits/model-allowlist.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { HealthTracker } from './health-tracker.js';
 import type { PromptSize } from './prompt-size.js';
@@ -13,6 +14,8 @@ export interface CandidateQuery {
   fallbackModels: ModelRef[];
   messages: ChatMessage[];
   prompt: PromptSize;
+  /** The key's allowlist of models or providers, when it has one. */
+  allowedModels?: readonly string[] | undefined;
   maxTokens: number | undefined;
   search: boolean;
   /**
@@ -30,6 +33,8 @@ function ineligibility(
   registry: ProviderRegistry,
   health: HealthTracker,
 ): string | undefined {
+  const refusal = allowlistRefusal(query.allowedModels, ref);
+  if (refusal) return refusal;
   const provider = registry.get(ref.provider);
   if (!provider) return `unknown provider "${ref.provider}"`;
   if (!provider.configured) return `provider "${ref.provider}" is not configured (its API key is not set)`;

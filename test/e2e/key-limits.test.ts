@@ -250,22 +250,29 @@ describe.each(drivers)('API key limits on %s', (driver) => {
     expect(small.status).toBe(200);
   });
 
-  it('refuses a model outside the allowlist with 403 naming it', async () => {
+  it('never routes to a model outside the allowlist, and answers 422 naming it when nothing else is left', async () => {
     const key = await newKey({ allowedModels: ['local/echo'] });
     expect((await t.post('/api/v1/completions', echo('allowed'), key.secret)).status).toBe(200);
-    const refused = await t.post(
+    // The disallowed model is not eligible; the allowed one serves.
+    const mixed = await t.post(
       '/api/v1/completions',
-      { ...echo('not allowed'), fallback_models: ['local/other'] },
+      { ...echo('mixed'), models: ['local/other', 'local/echo'] },
       key.secret,
     );
-    expect(refused.status).toBe(403);
+    expect(mixed.status).toBe(200);
+    expect((await mixed.json()).attempts.map((a: { model: string }) => a.model)).toEqual(['echo']);
+    const refused = await t.post(
+      '/api/v1/completions',
+      { ...echo('not allowed'), models: ['local/other'] },
+      key.secret,
+    );
+    expect(refused.status).toBe(422);
     const body = await refused.json();
     expect(body.error).toMatchObject({
-      code: 'forbidden',
-      models: ['local/other'],
-      allowedModels: ['local/echo'],
+      code: 'no_eligible_model',
+      candidates: [{ model: 'local/other', reason: expect.stringContaining('may not use') }],
     });
-    expect(body.error.message).toContain('local/other');
+    expect(body.error.message).toContain('local/echo');
 
     const byProvider = await newKey({ allowedModels: ['local'] });
     expect((await t.post('/api/v1/completions', echo('any local model'), byProvider.secret)).status).toBe(
@@ -287,7 +294,7 @@ describe.each(drivers)('API key limits on %s', (driver) => {
     const key = await newKey({});
     expect((await t.post('/api/v1/completions', echo('free'), key.secret)).status).toBe(200);
     await t.app.apiKeys.setLimits(key.id, { allowedModels: ['local/none'] });
-    expect((await t.post('/api/v1/completions', echo('now refused'), key.secret)).status).toBe(403);
+    expect((await t.post('/api/v1/completions', echo('now refused'), key.secret)).status).toBe(422);
     await t.app.apiKeys.setLimits(key.id, { allowedModels: null });
     expect((await t.post('/api/v1/completions', echo('free again'), key.secret)).status).toBe(200);
   });
