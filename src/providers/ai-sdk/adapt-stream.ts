@@ -1,8 +1,8 @@
-import type { LanguageModelV3StreamPart } from '@ai-sdk/provider';
+import type { LanguageModelV3StreamPart, SharedV3ProviderMetadata } from '@ai-sdk/provider';
 import { UpstreamError } from '../../core/upstream-error.js';
 import { classifyUpstreamError } from '../classify-upstream-error.js';
 import { mapFinishReason } from '../map-finish-reason.js';
-import type { ProviderStreamPart } from '../provider.js';
+import type { ProviderStreamPart, WebSource } from '../provider.js';
 import { convertUsage } from './convert-usage.js';
 
 /**
@@ -13,6 +13,15 @@ import { convertUsage } from './convert-usage.js';
  */
 export class StreamPartAdapter {
   #sawText = false;
+  /** Native search's pages by URL, in order of first appearance. */
+  readonly #sources = new Map<string, WebSource>();
+
+  /**
+   * `completesWithoutReason`: this upstream's AI SDK model reports a normal end with no raw
+   * reason (OpenAI's Responses API: `response.completed` has none) and a cut stream as
+   * `other`; then `stop` without a raw reason is complete.
+   */
+  constructor(private readonly options: { completesWithoutReason?: boolean } = {}) {}
 
   adapt(part: LanguageModelV3StreamPart): { part: ProviderStreamPart; final: boolean } | undefined {
     switch (part.type) {
@@ -24,6 +33,10 @@ export class StreamPartAdapter {
         return { part: { type: 'error', error: classifyUpstreamError(part.error, 'stream') }, final: true };
       case 'finish':
         return { part: this.#finish(part), final: true };
+      case 'source':
+        if (part.sourceType === 'url')
+          this.#addSource(part.url, part.title, citedText(part.providerMetadata));
+        return undefined;
       default:
         return undefined;
     }
@@ -42,7 +55,8 @@ export class StreamPartAdapter {
 
   #finish(part: Extract<LanguageModelV3StreamPart, { type: 'finish' }>): ProviderStreamPart {
     const { unified, raw } = part.finishReason;
-    if (unified === 'error' || raw === undefined) {
+    const completeWithoutReason = this.options.completesWithoutReason === true && unified === 'stop';
+    if (unified === 'error' || (raw === undefined && !completeWithoutReason)) {
       return {
         type: 'error',
         error: new UpstreamError({
@@ -57,10 +71,32 @@ export class StreamPartAdapter {
         type: 'error',
         error: new UpstreamError({
           kind: 'content_filtered',
-          message: `the upstream withheld the answer (${raw})`,
+          message: `the upstream withheld the answer (${raw ?? unified})`,
         }),
       };
     }
-    return { type: 'finish', finishReason: mapFinishReason(unified), usage: convertUsage(part.usage) };
+    return {
+      type: 'finish',
+      finishReason: mapFinishReason(unified),
+      usage: convertUsage(part.usage),
+      ...(this.#sources.size > 0 ? { sources: [...this.#sources.values()] } : {}),
+    };
   }
+
+  /** A page cited again keeps its place; a later mention may fill in its title or cited text. */
+  #addSource(url: string, title: string | undefined, snippet: string | undefined): void {
+    const known = this.#sources.get(url);
+    if (!known) {
+      this.#sources.set(url, { url, title: title ?? '', snippet: snippet ?? '' });
+      return;
+    }
+    if (!known.title && title) known.title = title;
+    if (!known.snippet && snippet) known.snippet = snippet;
+  }
+}
+
+/** Anthropic puts the text a citation points at in its metadata; no other provider says. */
+function citedText(metadata: SharedV3ProviderMetadata | undefined): string | undefined {
+  const cited = metadata?.anthropic?.citedText;
+  return typeof cited === 'string' && cited.length > 0 ? cited : undefined;
 }
