@@ -1,9 +1,10 @@
-import type { LanguageModelV3StreamPart, SharedV3ProviderMetadata } from '@ai-sdk/provider';
+import type { LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { UpstreamError } from '../../core/upstream-error.js';
 import { classifyUpstreamError } from '../classify-upstream-error.js';
 import { mapFinishReason } from '../map-finish-reason.js';
 import type { ProviderStreamPart, WebSource } from '../provider.js';
 import { convertUsage } from './convert-usage.js';
+import type { NativeSearchSetup } from './native-search-setup.js';
 
 /**
  * Turns the AI SDK's stream parts into ours, one part at a time. It holds the rule that
@@ -16,12 +17,10 @@ export class StreamPartAdapter {
   /** Native search's pages by URL, in order of first appearance. */
   readonly #sources = new Map<string, WebSource>();
 
-  /**
-   * `completesWithoutReason`: this upstream's AI SDK model reports a normal end with no raw
-   * reason (OpenAI's Responses API: `response.completed` has none) and a cut stream as
-   * `other`; then `stop` without a raw reason is complete.
-   */
-  constructor(private readonly options: { completesWithoutReason?: boolean } = {}) {}
+  /** The search setup's rules for its upstream's stream, when searching natively. */
+  constructor(
+    private readonly options: Pick<NativeSearchSetup, 'completesWithoutReason' | 'citedText'> = {},
+  ) {}
 
   adapt(part: LanguageModelV3StreamPart): { part: ProviderStreamPart; final: boolean } | undefined {
     switch (part.type) {
@@ -35,7 +34,7 @@ export class StreamPartAdapter {
         return { part: this.#finish(part), final: true };
       case 'source':
         if (part.sourceType === 'url')
-          this.#addSource(part.url, part.title, citedText(part.providerMetadata));
+          this.#addSource(part.url, part.title, this.options.citedText?.(part.providerMetadata));
         return undefined;
       default:
         return undefined;
@@ -93,10 +92,4 @@ export class StreamPartAdapter {
     if (!known.title && title) known.title = title;
     if (!known.snippet && snippet) known.snippet = snippet;
   }
-}
-
-/** Anthropic puts the text a citation points at in its metadata; no other provider says. */
-function citedText(metadata: SharedV3ProviderMetadata | undefined): string | undefined {
-  const cited = metadata?.anthropic?.citedText;
-  return typeof cited === 'string' && cited.length > 0 ? cited : undefined;
 }

@@ -68,7 +68,7 @@ export class AiSdkLanguageModel implements LanguageModel {
         yield failure(error, 'request');
         return;
       }
-      const adapter = new StreamPartAdapter({ completesWithoutReason: search?.completesWithoutReason });
+      const adapter = new StreamPartAdapter(search);
       while (true) {
         let next: ReadableStreamReadResult<LanguageModelV3StreamPart>;
         try {

@@ -2,7 +2,7 @@ import type { ProviderSettings } from '../../config/load-config.js';
 import type { LanguageModel, Provider } from '../provider.js';
 import { AiSdkLanguageModel } from './ai-sdk-language-model.js';
 import { createUpstreamModelFactory, type UpstreamModelFactory } from './create-upstream-model.js';
-import { nativeSearchTools } from './native-search-setup.js';
+import { offersNativeSearch } from './native-search-setup.js';
 
 export interface AiSdkProviderOptions {
   fetch?: typeof globalThis.fetch | undefined;
@@ -18,7 +18,7 @@ export class AiSdkProvider implements Provider {
   constructor(settings: ProviderSettings, options: AiSdkProviderOptions = {}) {
     this.name = settings.name;
     this.configured = settings.configured;
-    this.nativeSearch = nativeSearchTools[settings.kind] !== undefined;
+    this.nativeSearch = offersNativeSearch(settings.kind);
     this.#factory = createUpstreamModelFactory({
       name: settings.name,
       kind: settings.kind,

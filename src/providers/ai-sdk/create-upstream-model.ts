@@ -4,7 +4,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { ProviderKind } from '../../config/config-schema.js';
-import { type NativeSearchSetup, nativeSearchTools } from './native-search-setup.js';
+import { anthropicCitedText, type NativeSearchSetup, nativeSearchTools } from './native-search-setup.js';
 
 /** What a wire format needs to reach one provider. */
 export interface UpstreamSettings {
@@ -25,10 +25,11 @@ export interface UpstreamModels {
 export type UpstreamModelFactory = (model: string) => UpstreamModels;
 
 /** The same model searching with the provider's own tool (Anthropic, Gemini). */
-const searchingWith = (kind: ProviderKind, upstream: LanguageModelV3): UpstreamModels => {
-  const tool = nativeSearchTools[kind];
-  return { upstream, search: tool ? { upstream, tools: [tool] } : undefined };
-};
+const searchingWith = (
+  kind: 'anthropic' | 'google',
+  upstream: LanguageModelV3,
+  rules: Pick<NativeSearchSetup, 'citedText'> = {},
+): UpstreamModels => ({ upstream, search: { upstream, tools: [nativeSearchTools[kind]], ...rules } });
 
 /**
  * One AI SDK provider per configured provider. The key and base URL are always passed
@@ -48,14 +49,15 @@ export function createUpstreamModelFactory(settings: UpstreamSettings): Upstream
         upstream: provider.chat(model),
         search: {
           upstream: provider.responses(model),
-          tools: [nativeSearchTools.openai!],
+          tools: [nativeSearchTools.openai],
           completesWithoutReason: true,
         },
       });
     }
     case 'anthropic': {
       const provider = createAnthropic({ name, baseURL, apiKey, fetch });
-      return (model) => searchingWith('anthropic', provider.messages(model));
+      return (model) =>
+        searchingWith('anthropic', provider.messages(model), { citedText: anthropicCitedText });
     }
     case 'google': {
       const provider = createGoogleGenerativeAI({ name, baseURL, apiKey, fetch });
