@@ -23,6 +23,7 @@ import { createProviderRegistry } from './providers/create-provider-registry.js'
 import { type Clock, systemClock } from './routing/clock.js';
 import { HealthTracker } from './routing/health-tracker.js';
 import { Router } from './routing/route-completion.js';
+import { nativeSearchIn } from './search/search-availability.js';
 import { WebSearch } from './search/web-search.js';
 import { shareHealthThroughRedis } from './shared-state/redis-health-sync.js';
 import { ApiKeyStore } from './store/api-key-store.js';
@@ -101,7 +102,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     recorder,
     clock,
     defaultStrategy: config.routing.strategy,
-    search: new WebSearch(config.search, { logger }),
+    search: new WebSearch(config.search, { logger, nativeSearch: nativeSearchIn(registry) }),
     limiter,
   });
   const yoga = createGraphQLServer({

@@ -6,6 +6,7 @@ import {
   type Provider as PriceProvider,
 } from '@pydantic/genai-prices';
 import { type Capability, type ModelInfo, type ModelPrices, picoPerTokenFromPerMTok } from './model-info.js';
+import { searchesNatively } from './search-models.js';
 import { acceptsImages } from './vision-models.js';
 
 /** Our provider names → the price data's provider ids. */
@@ -65,7 +66,9 @@ function toPrices(price: ModelPrice | undefined): ModelPrices | undefined {
 function toModelInfo(provider: string, id: string, model: PriceModel, now: Date): ModelInfo | undefined {
   const prices = toPrices(currentPrice(model.prices, now));
   if (!prices) return undefined;
-  const capabilities = new Set<Capability>(acceptsImages(provider, id) ? ['vision'] : []);
+  const capabilities = new Set<Capability>();
+  if (acceptsImages(provider, id)) capabilities.add('vision');
+  if (searchesNatively(provider, id)) capabilities.add('search');
   return {
     id: `${provider}/${id}`,
     provider,
@@ -114,7 +117,10 @@ export function lookupShippedModel(
   const match = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId, timestamp: now });
   if (!match || match.provider.id !== providerId) return undefined;
   const info = toModelInfo(provider, model, { ...match.model, prices: match.model_price }, now);
-  if (info && !acceptsImages(provider, model) && acceptsImages(provider, match.model.id))
-    return { ...info, capabilities: new Set<Capability>(['vision']) };
-  return info;
+  if (!info) return undefined;
+  // A snapshot has its family's abilities, whatever its own id looks like.
+  const capabilities = new Set(info.capabilities);
+  if (acceptsImages(provider, match.model.id)) capabilities.add('vision');
+  if (searchesNatively(provider, match.model.id)) capabilities.add('search');
+  return { ...info, capabilities };
 }

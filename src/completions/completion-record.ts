@@ -5,6 +5,7 @@ import type { GatewayError } from '../core/gateway-error.js';
 import type { Usage } from '../core/usage.js';
 import type { Attempt } from '../routing/attempt.js';
 import type { Candidate } from '../routing/route-completion.js';
+import type { Citation } from '../search/citation.js';
 import type { Grounding } from '../search/ground-conversation.js';
 import type { CompletionRecord } from '../store/completion-recorder.js';
 import type { CompletionResult } from './completion-result.js';
@@ -68,7 +69,15 @@ export function buildCompletionRecord({
   // A search that ran is paid for whatever the models did afterwards.
   const searchCost = grounding?.cost ?? 0;
   // Only the answer keeps the sources: the user's turns are stored as sent, without them.
-  const citations = grounding && grounding.citations.length > 0 ? grounding.citations : null;
+  // [search, issue 9] An answer of a native search keeps its provider's pages; a cut-short
+  // one has none (they come with the finish), and never the backend's sources it was not given.
+  const citationsOf = (list: Citation[] | undefined) => (list && list.length > 0 ? list : null);
+  const citations =
+    outcome.kind === 'succeeded'
+      ? citationsOf(outcome.completion.citations)
+      : outcome.partial?.candidate.search
+        ? null
+        : citationsOf(grounding?.citations);
   const answeredAt = new Date();
   const requestTurns = (
     responseMessageId: string,

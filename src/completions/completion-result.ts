@@ -23,7 +23,10 @@ export interface CompletionResult extends AnswerSource {
   cost: Cost;
   /** Pico-dollars paid for web search (zero without it); part of `cost.total`. */
   searchCost: number;
-  /** The numbered sources the model was given (`search: true`); empty otherwise. */
+  /**
+   * The numbered sources the model was given (`search: true`), or the pages its provider's
+   * own search reported; empty otherwise.
+   */
   citations: Citation[];
   /** How the search went; undefined when the request did not ask for search. */
   search: SearchReport | undefined;

@@ -18,6 +18,7 @@ import { rankCandidates, typicalOutputTokens } from '../routing/rank-candidates.
 import type { Candidate, RouteEvent, Router } from '../routing/route-completion.js';
 import { selectCandidates } from '../routing/select-candidates.js';
 import type { Grounding } from '../search/ground-conversation.js';
+import { nativeCitations } from '../search/native-citations.js';
 import type { WebSearch } from '../search/web-search.js';
 import type { CompletionRecorder } from '../store/completion-recorder.js';
 import type { ConversationStore } from '../store/conversation-store.js';
@@ -119,23 +120,31 @@ export class CompletionService {
         ),
       context.onRateLimit,
     );
+    // [search, issue 9] How each candidate searches: natively (its provider's own search, on
+    // the conversation as it is) or with the backend's sources.
+    const search = request.search ? this.deps.search : undefined;
+    const methods = candidates.map((candidate) => search?.methodFor(candidate.info));
     let grounding: Grounding | undefined;
     try {
       // [search, issue 9] Ground once, after eligibility and admission (a refused request pays
       // for no search) and before routing, so that every candidate, fallbacks included, gets
-      // the same sources. Only `search: true` requests search. The stored turns stay the user's own.
-      grounding = request.search ? await this.deps.search?.ground(messages, context.signal) : undefined;
+      // the same sources; only when some candidate searches through the backend. The stored
+      // turns stay the user's own.
+      grounding = methods.includes('backend') ? await search?.ground(messages, context.signal) : undefined;
     } catch (error) {
       await admission.finish(nothingUsed);
       throw error;
     }
+    const routed = candidates.map((candidate, position) =>
+      methods[position] === 'native' ? { ...candidate, messages, search: true } : candidate,
+    );
     return releaseIfNeverStarted(
       this.#run(
         request,
         context,
         conversation,
         grounding?.messages ?? messages,
-        candidates,
+        routed,
         grounding,
         admission,
       ),
@@ -202,6 +211,8 @@ export class CompletionService {
           const usage = event.usage ?? estimateUsage();
           const searchCost = grounding?.cost ?? 0;
           const cost = computeCost(usage, event.candidate.info.prices);
+          // [search, issue 9] A native search reports its own pages (its cost is in the provider's usage).
+          const native = event.candidate.search ? nativeCitations(event.sources) : undefined;
           const completion: CompletionResult = {
             ...source!,
             id: randomUUID(),
@@ -211,8 +222,8 @@ export class CompletionService {
             usage,
             cost: { ...cost, total: cost.total + searchCost },
             searchCost,
-            citations: grounding?.citations ?? [],
-            search: grounding?.report,
+            citations: native?.citations ?? grounding?.citations ?? [],
+            search: native?.report ?? grounding?.report,
             unpriced: event.candidate.info.prices === undefined,
             latencyMs: latencyMs(),
             ttftMs: event.ttftMs,

@@ -33,7 +33,8 @@ export function completionToRestJson(completion: CompletionResult) {
     ttft: completion.ttftMs,
     attempts: completion.attempts.map(attemptToJson),
     citations: completion.citations,
-    // Only for `search: true`: `{status: "ok", query, results}` or `{status: "unavailable", query, reason}`.
+    // Only for `search: true`: `{status: "ok", query, results}`, `{status: "unavailable", query, reason}`,
+    // or `{status: "ok", method: "native", results}` when the provider searched itself.
     ...(completion.search ? { search: completion.search } : {}),
   };
 }

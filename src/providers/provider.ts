@@ -7,8 +7,21 @@ export interface ModelCall {
   messages: ChatMessage[];
   temperature?: number | undefined;
   maxTokens?: number | undefined;
+  /**
+   * Let the provider search the web itself (its own search tool), for a model whose
+   * provider offers it (`Provider.nativeSearch`). The messages then carry no sources of ours.
+   */
+  search?: boolean | undefined;
   /** Aborted when the client goes away or a deadline passes. */
   signal: AbortSignal;
+}
+
+/** A web page the provider's own search found or the answer cites, in order of first appearance. */
+export interface WebSource {
+  url: string;
+  title: string;
+  /** The cited text, when the provider says which; empty otherwise. */
+  snippet: string;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';
@@ -20,7 +33,16 @@ export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' |
  */
 export type ProviderStreamPart =
   | { type: 'text-delta'; text: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage | undefined }
+  | {
+      type: 'finish';
+      finishReason: FinishReason;
+      usage: Usage | undefined;
+      /**
+       * The pages of a native search (`ModelCall.search`), each once. They come with the
+       * finish because they only count for an answer that completed.
+       */
+      sources?: WebSource[] | undefined;
+    }
   | { type: 'error'; error: UpstreamError };
 
 /** One model of one provider, ready to be called. */
@@ -35,5 +57,7 @@ export interface Provider {
   readonly name: string;
   /** False when its key is not set: its models are not eligible. */
   readonly configured: boolean;
+  /** Its adapter can run the provider's own web search (`ModelCall.search`) for models that have it. */
+  readonly nativeSearch?: boolean;
   languageModel(model: string): LanguageModel;
 }

@@ -3,7 +3,7 @@ import { GatewayError } from '../core/gateway-error.js';
 import type { ChatMessage } from '../core/messages.js';
 import { UpstreamError } from '../core/upstream-error.js';
 import type { Usage } from '../core/usage.js';
-import type { FinishReason, LanguageModel } from '../providers/provider.js';
+import type { FinishReason, LanguageModel, WebSource } from '../providers/provider.js';
 import { type Attempt, attemptToJson } from './attempt.js';
 import { backoffDelay } from './backoff.js';
 import type { Clock, Timer } from './clock.js';
@@ -13,6 +13,12 @@ import type { HealthTracker } from './health-tracker.js';
 export interface Candidate {
   info: ModelInfo;
   model: LanguageModel;
+  /**
+   * [search, issue 9] A candidate that searches natively gets the conversation without our
+   * sources (instead of `plan.messages`) and asks its provider to search.
+   */
+  messages?: ChatMessage[] | undefined;
+  search?: boolean | undefined;
 }
 
 export interface RoutePlan {
@@ -46,6 +52,8 @@ type FinishEvent = {
   candidate: Candidate;
   finishReason: FinishReason;
   usage: Usage | undefined;
+  /** [search, issue 9] The pages the provider's own search reported. */
+  sources: WebSource[];
   ttftMs: number;
   attempts: Attempt[];
 };
@@ -168,7 +176,8 @@ export class Router {
 
     try {
       const stream = candidate.model.stream({
-        messages: plan.messages,
+        messages: candidate.messages ?? plan.messages,
+        search: candidate.search,
         temperature: plan.temperature,
         maxTokens: plan.maxTokens,
         signal: controller.signal,
@@ -208,6 +217,7 @@ export class Router {
             candidate,
             finishReason: part.finishReason,
             usage: part.usage,
+            sources: part.sources ?? [],
             ttftMs: committed.ttftMs,
           };
           return { outcome: 'finished', record, finish };

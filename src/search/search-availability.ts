@@ -1,16 +1,22 @@
 import type { ModelInfo } from '../catalog/model-info.js';
 import type { SearchSettings } from '../config/resolve-search-settings.js';
+import type { ProviderRegistry } from '../providers/provider-registry.js';
 
 /** How one model gets its web results: our backend's sources in the prompt, or its provider's own search. */
 export type SearchMethod = 'backend' | 'native';
 
-/**
- * Whether a model's provider adapter can run the provider's own search for it. No adapter
- * does yet, so no model searches natively; once the adapters pass their search tool
- * (see the README), this becomes `(info) => info.capabilities.has('search')`.
- */
+/** Whether a model can run its provider's own web search. */
 export type NativeSearchCheck = (info: ModelInfo) => boolean;
 export const noNativeSearch: NativeSearchCheck = () => false;
+
+/**
+ * A model searches natively when the catalog says it can (the `search` capability) and its
+ * provider's adapter passes a search tool (a custom OpenAI-compatible server has none).
+ */
+export const nativeSearchIn =
+  (registry: ProviderRegistry): NativeSearchCheck =>
+  (info) =>
+    info.capabilities.has('search') && registry.get(info.provider)?.nativeSearch === true;
 
 /** The rule of `search.mode` (backend | native | auto), per model. */
 export class SearchAvailability {

@@ -4,7 +4,7 @@ import type { SearchSettings } from '../config/resolve-search-settings.js';
 import type { ChatMessage } from '../core/messages.js';
 import { createSearchBackend } from './create-search-backend.js';
 import { Grounder, type Grounding } from './ground-conversation.js';
-import { type NativeSearchCheck, SearchAvailability } from './search-availability.js';
+import { type NativeSearchCheck, SearchAvailability, type SearchMethod } from './search-availability.js';
 
 export interface WebSearchOptions {
   fetch?: typeof globalThis.fetch | undefined;
@@ -31,14 +31,19 @@ export class WebSearch {
       : undefined;
   }
 
+  /** How a model searches (`auto` prefers native search), or undefined when it cannot. */
+  methodFor(info: ModelInfo): SearchMethod | undefined {
+    return this.#availability.methodFor(info);
+  }
+
   /** Why a model cannot serve a `search: true` request, or undefined when it can. */
   unavailableReason(info: ModelInfo): string | undefined {
     return this.#availability.unavailableReason(info);
   }
 
   /**
-   * Grounds the conversation in the backend's results. Undefined without a backend: then
-   * every eligible model searches natively, and reports its own sources.
+   * Grounds the conversation in the backend's results, for the models that search through
+   * it. Undefined without a backend: then every eligible model searches natively.
    */
   async ground(messages: ChatMessage[], signal: AbortSignal): Promise<Grounding | undefined> {
     return this.#grounder?.ground(messages, signal);

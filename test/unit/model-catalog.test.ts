@@ -42,6 +42,36 @@ describe('model catalog', () => {
     expect(ids).not.toContain('openai/text-embedding-3-small');
   });
 
+  it('marks the models whose provider can search the web natively, snapshots included', () => {
+    const searches = (id: string) => catalog.get(id)?.capabilities.has('search');
+    for (const id of [
+      'openai/gpt-4o',
+      'openai/gpt-4.1-mini',
+      'openai/gpt-5',
+      'openai/o4-mini',
+      'openai/gpt-4o-2024-08-06',
+      'anthropic/claude-sonnet-4-5',
+      'anthropic/claude-sonnet-4-5-20250929',
+      'anthropic/claude-3-7-sonnet-latest',
+      'google/gemini-2.0-flash',
+      'google/gemini-2.5-pro',
+    ])
+      expect(searches(id), id).toBe(true);
+    for (const id of [
+      'openai/gpt-4.1-nano',
+      'openai/gpt-3.5-turbo',
+      'openai/o3-mini',
+      // It searches on Chat Completions by itself, not through the Responses tool we pass.
+      'openai/gpt-4o-search-preview',
+      'anthropic/claude-3-haiku',
+      'google/gemini-1.5-pro',
+      'google/gemini-2.0-flash-lite',
+      'deepseek/deepseek-chat',
+      'local/echo',
+    ])
+      expect(searches(id), id).toBe(false);
+  });
+
   it('prices a dated snapshot like the model it belongs to, under the id asked for', () => {
     const snapshot = catalog.resolve('anthropic/claude-sonnet-4-5-20250929');
     expect(snapshot).toMatchObject({

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ModelCatalog } from '../../src/catalog/model-catalog.js';
+import type { ProviderKind } from '../../src/config/config-schema.js';
 import type { SearchBackendSettings } from '../../src/config/resolve-search-settings.js';
-import { SearchAvailability } from '../../src/search/search-availability.js';
+import { createProviderRegistry } from '../../src/providers/create-provider-registry.js';
+import { nativeSearchIn, SearchAvailability } from '../../src/search/search-availability.js';
+
+const provider = (name: string, kind: ProviderKind) => ({
+  name,
+  kind,
+  baseURL: 'http://127.0.0.1:1',
+  apiKeyEnv: undefined,
+  apiKey: 'key',
+  configured: true,
+});
 
 const catalog = new ModelCatalog(
   [],
@@ -57,7 +68,21 @@ describe('SearchAvailability', () => {
     expect(new SearchAvailability({ ...none, mode: 'auto' }, native).unavailableReason(plain)).toBe(
       'no search backend is configured and the model has no native search',
     );
-    // Until the provider adapters run native search, no model searches natively.
+    // Without a native search check, no model searches natively.
     expect(new SearchAvailability({ ...none, mode: 'auto' }).methodFor(searcher)).toBeUndefined();
+  });
+
+  it('searches natively only with the capability and a provider whose adapter passes a search tool', () => {
+    const registry = createProviderRegistry([
+      provider('anthropic', 'anthropic'),
+      provider('acme', 'openai-compatible'),
+    ]);
+    const check = nativeSearchIn(registry);
+    const builtIns = ModelCatalog.withBuiltIns([{ id: 'acme/searcher', capabilities: ['search'] }]);
+    expect(check(builtIns.resolve('anthropic/claude-sonnet-4-5'))).toBe(true);
+    expect(check(builtIns.resolve('anthropic/claude-3-haiku'))).toBe(false);
+    // The operator may claim the capability, but an OpenAI-compatible server has no tool we can pass.
+    expect(check(builtIns.resolve('acme/searcher'))).toBe(false);
+    expect(check(builtIns.resolve('local/echo'))).toBe(false);
   });
 });

@@ -13,7 +13,29 @@ export interface GeminiStreamOptions {
   finishReason?: string | null;
   usage?: GeminiUsage;
   modelVersion?: string;
+  /** Google Search grounding, reported on the last event's candidate. */
+  grounding?: GeminiGrounding;
 }
+
+/** What Google Search found for a grounded answer (`groundingMetadata`). */
+export interface GeminiGrounding {
+  queries: string[];
+  /** Google sends its own redirect links as `uri`, with the site as `title`. */
+  chunks: { uri: string; title: string }[];
+}
+
+const groundingMetadata = (grounding: GeminiGrounding) => ({
+  webSearchQueries: grounding.queries,
+  searchEntryPoint: { renderedContent: '<div class="container">Google Search suggestions</div>' },
+  groundingChunks: grounding.chunks.map((chunk) => ({ web: { uri: chunk.uri, title: chunk.title } })),
+  groundingSupports: [
+    {
+      segment: { startIndex: 0, endIndex: 5, text: 'Hello' },
+      groundingChunkIndices: grounding.chunks.map((_, index) => index),
+      confidenceScores: grounding.chunks.map(() => 0.9),
+    },
+  ],
+});
 
 const response = (
   candidate: Record<string, unknown>,
@@ -40,6 +62,7 @@ export function geminiEvents(pieces: string[], options: GeminiStreamOptions = {}
         {
           content: { role: 'model', parts: [{ text }] },
           ...(last && finishReason !== null ? { finishReason } : {}),
+          ...(last && options.grounding ? { groundingMetadata: groundingMetadata(options.grounding) } : {}),
         },
         last && finishReason !== null ? usage : undefined,
         modelVersion,

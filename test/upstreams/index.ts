@@ -2,4 +2,5 @@
 export * from './anthropic-messages.js';
 export * from './gemini.js';
 export * from './openai-chat.js';
+export * from './openai-responses.js';
 export * from './scripted-upstream.js';

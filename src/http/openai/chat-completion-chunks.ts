@@ -1,4 +1,5 @@
 import type { AnswerSource, CompletionResult } from '../../completions/completion-result.js';
+import { searchedNatively } from '../../search/citation.js';
 import {
   answeringModel,
   chatCompletionId,
@@ -54,7 +55,11 @@ export class ChatChunkEncoder {
   }
 
   finish(completion: CompletionResult): string {
-    const annotations = toUrlCitations(completion.text, completion.citations);
+    const annotations = toUrlCitations(
+      completion.text,
+      completion.citations,
+      searchedNatively(completion.search),
+    );
     return JSON.stringify({
       ...this.#header(completion),
       choices: [

@@ -2,6 +2,7 @@ import { picoToDollars } from '../../catalog/cost.js';
 import type { AnswerSource, CompletionResult } from '../../completions/completion-result.js';
 import type { FinishReason } from '../../providers/provider.js';
 import { attemptToJson } from '../../routing/attempt.js';
+import { searchedNatively } from '../../search/citation.js';
 import { toUrlCitations } from './url-citations.js';
 
 /** The response header that carries the conversation a completion was stored in. */
@@ -75,7 +76,11 @@ export function toChatCompletion(completion: CompletionResult, created: number) 
           role: 'assistant',
           content: completion.text,
           refusal: null,
-          annotations: toUrlCitations(completion.text, completion.citations),
+          annotations: toUrlCitations(
+            completion.text,
+            completion.citations,
+            searchedNatively(completion.search),
+          ),
         },
         logprobs: null,
         finish_reason: toOpenAIFinishReason(completion.finishReason),

@@ -8,10 +8,22 @@ export interface UrlCitationAnnotation {
 
 /**
  * One `url_citation` annotation per `[n]` marker in the answer that names a source, with
- * the marker's position, in the order they appear.
+ * the marker's position, in the order they appear. [search, issue 9] A provider's own
+ * search (`native`) cites by spans we do not keep, not by markers: then each page
+ * annotates the whole answer.
  */
-export function toUrlCitations(text: string, citations: readonly Citation[]): UrlCitationAnnotation[] {
+export function toUrlCitations(
+  text: string,
+  citations: readonly Citation[],
+  native = false,
+): UrlCitationAnnotation[] {
   if (citations.length === 0) return [];
+  if (native) {
+    return citations.map((citation) => ({
+      type: 'url_citation',
+      url_citation: { start_index: 0, end_index: text.length, url: citation.url, title: citation.title },
+    }));
+  }
   const byIndex = new Map(citations.map((citation) => [citation.index, citation]));
   const annotations: UrlCitationAnnotation[] = [];
   for (const match of text.matchAll(/\[(\d+)\]/g)) {

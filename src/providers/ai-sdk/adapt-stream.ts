@@ -2,8 +2,9 @@ import type { LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { UpstreamError } from '../../core/upstream-error.js';
 import { classifyUpstreamError } from '../classify-upstream-error.js';
 import { mapFinishReason } from '../map-finish-reason.js';
-import type { ProviderStreamPart } from '../provider.js';
+import type { ProviderStreamPart, WebSource } from '../provider.js';
 import { convertUsage } from './convert-usage.js';
+import type { NativeSearchSetup } from './native-search-setup.js';
 
 /**
  * Turns the AI SDK's stream parts into ours, one part at a time. It holds the rule that
@@ -13,6 +14,13 @@ import { convertUsage } from './convert-usage.js';
  */
 export class StreamPartAdapter {
   #sawText = false;
+  /** Native search's pages by URL, in order of first appearance. */
+  readonly #sources = new Map<string, WebSource>();
+
+  /** The search setup's rules for its upstream's stream, when searching natively. */
+  constructor(
+    private readonly options: Pick<NativeSearchSetup, 'completesWithoutReason' | 'citedText'> = {},
+  ) {}
 
   adapt(part: LanguageModelV3StreamPart): { part: ProviderStreamPart; final: boolean } | undefined {
     switch (part.type) {
@@ -24,6 +32,10 @@ export class StreamPartAdapter {
         return { part: { type: 'error', error: classifyUpstreamError(part.error, 'stream') }, final: true };
       case 'finish':
         return { part: this.#finish(part), final: true };
+      case 'source':
+        if (part.sourceType === 'url')
+          this.#addSource(part.url, part.title, this.options.citedText?.(part.providerMetadata));
+        return undefined;
       default:
         return undefined;
     }
@@ -42,7 +54,8 @@ export class StreamPartAdapter {
 
   #finish(part: Extract<LanguageModelV3StreamPart, { type: 'finish' }>): ProviderStreamPart {
     const { unified, raw } = part.finishReason;
-    if (unified === 'error' || raw === undefined) {
+    const completeWithoutReason = this.options.completesWithoutReason === true && unified === 'stop';
+    if (unified === 'error' || (raw === undefined && !completeWithoutReason)) {
       return {
         type: 'error',
         error: new UpstreamError({
@@ -57,10 +70,26 @@ export class StreamPartAdapter {
         type: 'error',
         error: new UpstreamError({
           kind: 'content_filtered',
-          message: `the upstream withheld the answer (${raw})`,
+          message: `the upstream withheld the answer (${raw ?? unified})`,
         }),
       };
     }
-    return { type: 'finish', finishReason: mapFinishReason(unified), usage: convertUsage(part.usage) };
+    return {
+      type: 'finish',
+      finishReason: mapFinishReason(unified),
+      usage: convertUsage(part.usage),
+      ...(this.#sources.size > 0 ? { sources: [...this.#sources.values()] } : {}),
+    };
+  }
+
+  /** A page cited again keeps its place; a later mention may fill in its title or cited text. */
+  #addSource(url: string, title: string | undefined, snippet: string | undefined): void {
+    const known = this.#sources.get(url);
+    if (!known) {
+      this.#sources.set(url, { url, title: title ?? '', snippet: snippet ?? '' });
+      return;
+    }
+    if (!known.title && title) known.title = title;
+    if (!known.snippet && snippet) known.snippet = snippet;
   }
 }

@@ -4,12 +4,15 @@ import { classifyUpstreamError } from '../classify-upstream-error.js';
 import type { LanguageModel, ModelCall, ProviderStreamPart } from '../provider.js';
 import { StreamPartAdapter } from './adapt-stream.js';
 import { convertMessages } from './convert-messages.js';
+import type { NativeSearchSetup } from './native-search-setup.js';
 
 export interface AiSdkLanguageModelOptions {
   /** Our provider name (`openai`, `acme`…). */
   provider: string;
   model: string;
   upstream: LanguageModelV3;
+  /** How this model searches natively; absent when its provider offers no search of its own. */
+  search?: NativeSearchSetup | undefined;
 }
 
 /**
@@ -21,11 +24,13 @@ export class AiSdkLanguageModel implements LanguageModel {
   readonly provider: string;
   readonly model: string;
   readonly #upstream: LanguageModelV3;
+  readonly #search: NativeSearchSetup | undefined;
 
   constructor(options: AiSdkLanguageModelOptions) {
     this.provider = options.provider;
     this.model = options.model;
     this.#upstream = options.upstream;
+    this.#search = options.search;
   }
 
   async *stream(call: ModelCall): AsyncIterable<ProviderStreamPart> {
@@ -35,20 +40,35 @@ export class AiSdkLanguageModel implements LanguageModel {
       type: 'error',
       error: abortFailure(call.signal) ?? classifyUpstreamError(error, phase),
     });
+    const search = call.search ? this.#search : undefined;
+    if (call.search && !search) {
+      // Eligibility only gives search calls to providers that have it: answering without
+      // searching would pass off an ungrounded answer as a searched one.
+      yield {
+        type: 'error',
+        error: new UpstreamError({
+          kind: 'bad_request',
+          message: `${this.provider} offers no web search of its own`,
+        }),
+      };
+      return;
+    }
     try {
       try {
-        const result = await this.#upstream.doStream({
+        const upstream = search?.upstream ?? this.#upstream;
+        const result = await upstream.doStream({
           prompt: convertMessages(call.messages),
           temperature: call.temperature,
           maxOutputTokens: call.maxTokens,
           abortSignal: call.signal,
+          ...(search ? { tools: search.tools } : {}),
         });
         reader = result.stream.getReader();
       } catch (error) {
         yield failure(error, 'request');
         return;
       }
-      const adapter = new StreamPartAdapter();
+      const adapter = new StreamPartAdapter(search);
       while (true) {
         let next: ReadableStreamReadResult<LanguageModelV3StreamPart>;
         try {

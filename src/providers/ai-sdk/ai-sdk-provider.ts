@@ -2,6 +2,7 @@ import type { ProviderSettings } from '../../config/load-config.js';
 import type { LanguageModel, Provider } from '../provider.js';
 import { AiSdkLanguageModel } from './ai-sdk-language-model.js';
 import { createUpstreamModelFactory, type UpstreamModelFactory } from './create-upstream-model.js';
+import { offersNativeSearch } from './native-search-setup.js';
 
 export interface AiSdkProviderOptions {
   fetch?: typeof globalThis.fetch | undefined;
@@ -11,11 +12,13 @@ export interface AiSdkProviderOptions {
 export class AiSdkProvider implements Provider {
   readonly name: string;
   readonly configured: boolean;
+  readonly nativeSearch: boolean;
   readonly #factory: UpstreamModelFactory;
 
   constructor(settings: ProviderSettings, options: AiSdkProviderOptions = {}) {
     this.name = settings.name;
     this.configured = settings.configured;
+    this.nativeSearch = offersNativeSearch(settings.kind);
     this.#factory = createUpstreamModelFactory({
       name: settings.name,
       kind: settings.kind,
@@ -26,10 +29,7 @@ export class AiSdkProvider implements Provider {
   }
 
   languageModel(model: string): LanguageModel {
-    return new AiSdkLanguageModel({
-      provider: this.name,
-      model,
-      upstream: this.#factory(model),
-    });
+    const { upstream, search } = this.#factory(model);
+    return new AiSdkLanguageModel({ provider: this.name, model, upstream, search });
   }
 }

@@ -4,6 +4,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { ProviderKind } from '../../config/config-schema.js';
+import { anthropicCitedText, type NativeSearchSetup, nativeSearchTools } from './native-search-setup.js';
 
 /** What a wire format needs to reach one provider. */
 export interface UpstreamSettings {
@@ -14,8 +15,21 @@ export interface UpstreamSettings {
   fetch: typeof globalThis.fetch | undefined;
 }
 
-/** A model id → the AI SDK model speaking this provider's wire format. */
-export type UpstreamModelFactory = (model: string) => LanguageModelV3;
+/** One model's AI SDK models: the usual one, and how it searches natively when its provider can. */
+export interface UpstreamModels {
+  upstream: LanguageModelV3;
+  search: NativeSearchSetup | undefined;
+}
+
+/** A model id → the AI SDK models speaking this provider's wire format. */
+export type UpstreamModelFactory = (model: string) => UpstreamModels;
+
+/** The same model searching with the provider's own tool (Anthropic, Gemini). */
+const searchingWith = (
+  kind: 'anthropic' | 'google',
+  upstream: LanguageModelV3,
+  rules: Pick<NativeSearchSetup, 'citedText'> = {},
+): UpstreamModels => ({ upstream, search: { upstream, tools: [nativeSearchTools[kind]], ...rules } });
 
 /**
  * One AI SDK provider per configured provider. The key and base URL are always passed
@@ -29,15 +43,25 @@ export function createUpstreamModelFactory(settings: UpstreamSettings): Upstream
     case 'openai': {
       const provider = createOpenAI({ name, baseURL, apiKey, fetch });
       // `.chat`: the Chat Completions API, which every OpenAI-compatible server speaks too.
-      return (model) => provider.chat(model);
+      // Web search runs on the Responses API instead: there the `web_search` tool works with
+      // the current models, while Chat Completions only searches with `*-search-preview` models.
+      return (model) => ({
+        upstream: provider.chat(model),
+        search: {
+          upstream: provider.responses(model),
+          tools: [nativeSearchTools.openai],
+          completesWithoutReason: true,
+        },
+      });
     }
     case 'anthropic': {
       const provider = createAnthropic({ name, baseURL, apiKey, fetch });
-      return (model) => provider.messages(model);
+      return (model) =>
+        searchingWith('anthropic', provider.messages(model), { citedText: anthropicCitedText });
     }
     case 'google': {
       const provider = createGoogleGenerativeAI({ name, baseURL, apiKey, fetch });
-      return (model) => provider.chat(model);
+      return (model) => searchingWith('google', provider.chat(model));
     }
     case 'openai-compatible': {
       const provider = createOpenAICompatible({
@@ -48,7 +72,8 @@ export function createUpstreamModelFactory(settings: UpstreamSettings): Upstream
         // Ask for the usage chunk at the end of the stream (`stream_options.include_usage`).
         includeUsage: true,
       });
-      return (model) => provider.chatModel(model);
+      // No search of its own: `search: true` goes through the search backend.
+      return (model) => ({ upstream: provider.chatModel(model), search: undefined });
     }
   }
 }
