@@ -106,9 +106,24 @@ export class OpenAIChatModel implements LanguageModel {
     readonly provider: string,
     readonly model: string,
     private readonly endpoint: OpenAIChatEndpoint,
+    /** The model that serves calls with native web search, when the provider has it. */
+    private readonly searching: LanguageModel | undefined,
   ) {}
 
   async *stream(call: ModelCall): AsyncIterable<ProviderStreamPart> {
+    if (call.search) {
+      if (this.searching) return yield* this.searching.stream(call);
+      // Eligibility only gives search calls to providers that have it: answering without
+      // searching would pass off an ungrounded answer as a searched one.
+      yield {
+        type: 'error',
+        error: new UpstreamError({
+          kind: 'bad_request',
+          message: `${this.provider} offers no web search of its own`,
+        }),
+      };
+      return;
+    }
     let res: IncomingMessage;
     try {
       res = await this.endpoint.post(openaiChatBody(this.model, call), call.signal);

@@ -1,4 +1,6 @@
 import type { ProviderSettings } from '../../config/load-config.js';
+import { AiSdkProvider } from '../ai-sdk/ai-sdk-provider.js';
+import { offersNativeSearch } from '../ai-sdk/native-search-setup.js';
 import type { LanguageModel, Provider } from '../provider.js';
 import { OpenAIChatEndpoint, OpenAIChatModel } from './openai-chat-model.js';
 
@@ -6,7 +8,10 @@ import { OpenAIChatEndpoint, OpenAIChatModel } from './openai-chat-model.js';
 export class OpenAIChatProvider implements Provider {
   readonly name: string;
   readonly configured: boolean;
+  readonly nativeSearch: boolean;
   readonly #endpoint: OpenAIChatEndpoint;
+  /** Native web search (OpenAI's Responses API with its search tool) goes through the AI SDK. */
+  readonly #searching: AiSdkProvider | undefined;
   /** Models are stateless: one object per model id serves every request. */
   readonly #models = new Map<string, OpenAIChatModel>();
 
@@ -14,12 +19,14 @@ export class OpenAIChatProvider implements Provider {
     this.name = settings.name;
     this.configured = settings.configured;
     this.#endpoint = new OpenAIChatEndpoint(settings.baseURL, settings.apiKey);
+    this.nativeSearch = offersNativeSearch(settings.kind);
+    this.#searching = this.nativeSearch ? new AiSdkProvider(settings) : undefined;
   }
 
   languageModel(model: string): LanguageModel {
     let found = this.#models.get(model);
     if (!found) {
-      found = new OpenAIChatModel(this.name, model, this.#endpoint);
+      found = new OpenAIChatModel(this.name, model, this.#endpoint, this.#searching?.languageModel(model));
       this.#models.set(model, found);
     }
     return found;
