@@ -136,6 +136,28 @@ describe.each(drivers)('GraphQL completions with web search on %s', (driver) => 
     expect(done.completion.usage.costs.searchCost).toBe('0.005');
   });
 
+  it('counts the search cost in usage totals and conversation totals', async () => {
+    const key = await t.app.apiKeys.create('searcher', ['user']);
+    const ask = (input: Record<string, unknown>) =>
+      queryData<{ completion: Grounded }>(t.url, mutation, { input }, key.secret);
+    const grounded = (await ask(echoInput(question, { search: true }))).completion;
+    await ask(echoInput('And without search?'));
+    const { usage, conversation } = await queryData<{
+      usage: { totals: { requests: number; searchCost: string; totalTokensCost: string } };
+      conversation: { totals: { searchCost: string; totalTokensCost: string } };
+    }>(
+      t.url,
+      `query($id: ID!) {
+        usage { totals { requests searchCost totalTokensCost } }
+        conversation(id: $id) { totals { searchCost totalTokensCost } }
+      }`,
+      { id: grounded.conversationId },
+      key.secret,
+    );
+    expect(usage.totals).toEqual({ requests: 2, searchCost: '0.005', totalTokensCost: '0.005' });
+    expect(conversation.totals).toEqual({ searchCost: '0.005', totalTokensCost: '0.005' });
+  });
+
   it("exposes the stored citations on the conversation's messages", async () => {
     const completion = await complete(echoInput(question, { search: true }));
     const { conversation } = await queryData<{
