@@ -13,6 +13,8 @@ export interface CompletionFigures {
   cachedTokens: number;
   inputCost: string;
   outputCost: string;
+  /** Web search; part of totalCost. */
+  searchCost: string;
   totalCost: string;
   meanLatencyMs: number | null;
   meanTtftMs: number | null;
@@ -36,6 +38,7 @@ export const figureColumns = {
   cachedTokens: sumInt(completions.cachedTokens),
   inputCost: sumMoney(completions.inputCost),
   outputCost: sumMoney(completions.outputCost),
+  searchCost: sumMoney(completions.searchCost),
   totalCost: sumMoney(completions.totalCost),
   meanLatencyMs: mean(completions.latencyMs),
   meanTtftMs: mean(completions.ttftMs),

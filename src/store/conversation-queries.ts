@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { ContentPart, MessageRole } from '../core/messages.js';
 import type { Db } from '../db/database.js';
 import { completions, conversations, messages } from '../db/schema.js';
+import type { Citation } from '../search/citation.js';
 import { type CompletionFigures, figureColumns, toFigures } from './completion-figures.js';
 
 /** A conversation's place in the listing: its last activity (µs since the epoch, exact) and id. */
@@ -27,6 +28,8 @@ export interface StoredMessage {
   provider: string | null;
   model: string | null;
   complete: boolean;
+  /** The numbered web sources of a grounded answer; null for every other turn. */
+  citations: Citation[] | null;
   createdAt: Date;
 }
 
@@ -112,6 +115,7 @@ export class ConversationQueries {
         provider: messages.provider,
         model: messages.model,
         complete: messages.complete,
+        citations: messages.citations,
         createdAt: messages.createdAt,
       })
       .from(messages)

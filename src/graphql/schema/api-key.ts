@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Principal } from '../../auth/principal.js';
 import { GatewayError } from '../../core/gateway-error.js';
+import { noLimits } from '../../limits/key-limits.js';
 import type { ApiKeyRecord, CreatedKey } from '../../store/api-key-store.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
+import { ApiKeyLimits, ApiKeyLimitsInput, BudgetStatus, toLimitsPatch } from './api-key-limits.js';
 import { DateTime } from './scalars.js';
 
 const ApiKeyScope = builder.enumType('ApiKeyScope', {
@@ -27,15 +29,38 @@ export const ApiKey = builder.objectRef<ApiKeyRecord>('ApiKey').implement({
     createdAt: t.field({ type: DateTime, resolve: (key) => key.createdAt }),
     lastUsedAt: t.field({ type: DateTime, nullable: true, resolve: (key) => key.lastUsedAt }),
     revokedAt: t.field({ type: DateTime, nullable: true, resolve: (key) => key.revokedAt }),
+    limits: t.field({ type: ApiKeyLimits, resolve: (key) => key.limits }),
+    budget: t.field({
+      type: BudgetStatus,
+      nullable: true,
+      description: 'Null when the key has no budget.',
+      resolve: (key) => key.budget ?? null,
+    }),
   }),
 });
 
-const Me = builder.objectRef<Principal>('Me').implement({
+/** The authenticated key, with its record read afresh (so spend and limits are current). */
+interface MeView {
+  principal: Principal;
+  key: ApiKeyRecord | undefined;
+}
+
+const Me = builder.objectRef<MeView>('Me').implement({
   description: 'The key this request authenticated with.',
   fields: (t) => ({
-    id: t.exposeID('keyId'),
-    name: t.exposeString('name'),
-    admin: t.exposeBoolean('admin'),
+    id: t.id({ resolve: (me) => me.principal.keyId }),
+    name: t.string({ resolve: (me) => me.principal.name }),
+    admin: t.boolean({ resolve: (me) => me.principal.admin }),
+    limits: t.field({
+      type: ApiKeyLimits,
+      resolve: (me) => me.key?.limits ?? me.principal.limits ?? noLimits,
+    }),
+    budget: t.field({
+      type: BudgetStatus,
+      nullable: true,
+      description: 'Null when the key has no budget.',
+      resolve: (me) => me.key?.budget ?? null,
+    }),
   }),
 });
 
@@ -58,10 +83,19 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
       },
     }),
     scopes: t.field({ type: [ApiKeyScope], description: 'Default [USER].' }),
+    limits: t.field({ type: ApiKeyLimitsInput, description: 'Default: no limits.' }),
   }),
 });
 
-builder.queryField('me', (t) => t.field({ type: Me, resolve: (_root, _args, context) => context.principal }));
+builder.queryField('me', (t) =>
+  t.field({
+    type: Me,
+    resolve: async (_root, _args, context) => ({
+      principal: context.principal,
+      key: await context.apiKeys.get(context.principal.keyId),
+    }),
+  }),
+);
 
 builder.queryField('apiKeys', (t) =>
   t.field({
@@ -82,7 +116,8 @@ builder.mutationField('createApiKey', (t) =>
     resolve: async (_root, { input }, context) => {
       requireAdmin(context);
       const scopes = input.scopes && input.scopes.length > 0 ? [...new Set(input.scopes)] : ['user' as const];
-      const created: CreatedKey = await context.apiKeys.create(input.name.trim(), scopes);
+      const limits = input.limits ? toLimitsPatch(input.limits) : {};
+      const created: CreatedKey = await context.apiKeys.create(input.name.trim(), scopes, { limits });
       const apiKey = await context.apiKeys.get(created.id);
       if (!apiKey) throw new GatewayError('internal_error', 'the new key could not be read back');
       return { apiKey, secret: created.secret };
@@ -100,6 +135,24 @@ builder.mutationField('revokeApiKey', (t) =>
       const revoked = await context.apiKeys.revoke(String(args.id));
       if (!revoked) throw new GatewayError('not_found', `API key ${args.id} was not found`);
       return revoked;
+    },
+  }),
+);
+
+builder.mutationField('setApiKeyLimits', (t) =>
+  t.field({
+    type: ApiKey,
+    description:
+      'Admin only: changes some of a key’s limits (absent fields stay, null removes a limit); the next request applies them. Spend and reservations are kept.',
+    args: {
+      id: t.arg.id({ required: true, validate: { schema: z.uuid('must be a UUID') } }),
+      limits: t.arg({ type: ApiKeyLimitsInput, required: true }),
+    },
+    resolve: async (_root, args, context) => {
+      requireAdmin(context);
+      const updated = await context.apiKeys.setLimits(String(args.id), toLimitsPatch(args.limits));
+      if (!updated) throw new GatewayError('not_found', `API key ${args.id} was not found`);
+      return updated;
     },
   }),
 );

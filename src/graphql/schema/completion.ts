@@ -5,6 +5,7 @@ import { builder } from '../builder.js';
 import { startCompletion } from '../completion-stream.js';
 import { picoToDecimalString } from '../decimal.js';
 import { Attempt } from './attempt.js';
+import { Citation, SearchReport } from './citation.js';
 import { completionInputArg, toCompletionInputRequest } from './completion-input.js';
 import { ContentPart, MessageRole } from './message.js';
 import { Decimal } from './scalars.js';
@@ -19,12 +20,17 @@ const FinishReason = builder.enumType('FinishReason', {
   } as const,
 });
 
-const CompletionCosts = builder.objectRef<CompletionResult['cost']>('CompletionCosts').implement({
-  description: 'US dollars, from the model’s prices.',
+const CompletionCosts = builder.objectRef<CompletionResult>('CompletionCosts').implement({
+  description: 'US dollars, from the model’s prices and the search price.',
   fields: (t) => ({
-    inputTokensCost: t.field({ type: Decimal, resolve: (cost) => picoToDecimalString(cost.input) }),
-    outputTokensCost: t.field({ type: Decimal, resolve: (cost) => picoToDecimalString(cost.output) }),
-    totalTokensCost: t.field({ type: Decimal, resolve: (cost) => picoToDecimalString(cost.total) }),
+    inputTokensCost: t.field({ type: Decimal, resolve: ({ cost }) => picoToDecimalString(cost.input) }),
+    outputTokensCost: t.field({ type: Decimal, resolve: ({ cost }) => picoToDecimalString(cost.output) }),
+    searchCost: t.field({
+      type: Decimal,
+      description: 'Web search (zero without it); included in totalTokensCost.',
+      resolve: (completion) => picoToDecimalString(completion.searchCost),
+    }),
+    totalTokensCost: t.field({ type: Decimal, resolve: ({ cost }) => picoToDecimalString(cost.total) }),
   }),
 });
 
@@ -51,7 +57,7 @@ const CompletionUsage = builder.objectRef<CompletionResult>('CompletionUsage').i
       description: 'The model has no price in the catalog: costs are zero.',
       resolve: (completion) => completion.unpriced,
     }),
-    costs: t.field({ type: CompletionCosts, resolve: (completion) => completion.cost }),
+    costs: t.field({ type: CompletionCosts, resolve: (completion) => completion }),
   }),
 });
 
@@ -87,6 +93,17 @@ export const Completion = builder.objectRef<CompletionResult>('Completion').impl
       resolve: (completion) => completion.ttftMs,
     }),
     attempts: t.field({ type: [Attempt], resolve: (completion) => completion.attempts }),
+    citations: t.field({
+      type: [Citation],
+      description: 'The numbered sources of a `search: true` request; empty otherwise.',
+      resolve: (completion) => completion.citations,
+    }),
+    search: t.field({
+      type: SearchReport,
+      nullable: true,
+      description: 'How the web search went; null when the request did not ask for search.',
+      resolve: (completion) => completion.search ?? null,
+    }),
   }),
 });
 

@@ -1,6 +1,7 @@
 import type { ContentPart as CoreContentPart } from '../../core/messages.js';
 import type { StoredMessage } from '../../store/conversation-queries.js';
 import { builder } from '../builder.js';
+import { Citation } from './citation.js';
 import { DateTime } from './scalars.js';
 
 export const MessageRole = builder.enumType('MessageRole', {
@@ -46,6 +47,11 @@ export const Message = builder.objectRef<StoredMessage>('Message').implement({
     }),
     complete: t.exposeBoolean('complete', {
       description: 'False for an answer cut short after it started streaming.',
+    }),
+    citations: t.field({
+      type: [Citation],
+      description: 'The numbered web sources of an answer to a `search: true` request; empty otherwise.',
+      resolve: (message) => message.citations ?? [],
     }),
     createdAt: t.field({ type: DateTime, resolve: (message) => message.createdAt }),
   }),

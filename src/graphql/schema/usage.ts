@@ -25,6 +25,11 @@ export const UsageTotals = builder.objectRef<UsageFigures>('UsageTotals').implem
     cachedTokens: t.exposeInt('cachedTokens'),
     inputTokensCost: t.field({ type: Decimal, resolve: (figures) => trimDecimal(figures.inputCost) }),
     outputTokensCost: t.field({ type: Decimal, resolve: (figures) => trimDecimal(figures.outputCost) }),
+    searchCost: t.field({
+      type: Decimal,
+      description: 'Web search; included in totalTokensCost.',
+      resolve: (figures) => trimDecimal(figures.searchCost),
+    }),
     totalTokensCost: t.field({ type: Decimal, resolve: (figures) => trimDecimal(figures.totalCost) }),
     meanLatency: t.float({
       nullable: true,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../auth/principal.js';
 import type { AnswerSource } from '../../completions/completion-result.js';
+import { openAiRateLimitHeaders } from '../../limits/rate-limit-headers.js';
 import { readJsonBody } from '../read-json-body.js';
 import { clientGoneSignal, type RestCompletionsDeps } from '../rest-completions.js';
 import { sendJson } from '../send-json.js';
@@ -24,7 +25,17 @@ export async function handleChatCompletions(
   const signal = clientGoneSignal(req, res);
   const receivedAt = new Date();
   const created = Math.floor(receivedAt.getTime() / 1000);
-  const events = await deps.service.start(request, { principal, signal, startedAt, receivedAt });
+  const events = await deps.service.start(request, {
+    principal,
+    signal,
+    startedAt,
+    receivedAt,
+    // OpenAI's `x-ratelimit-*-requests`/`-tokens` names, set now so that every later
+    // writeHead (JSON, stream or the 429 itself) keeps them.
+    onRateLimit: (state) => {
+      for (const [name, value] of Object.entries(openAiRateLimitHeaders(state))) res.setHeader(name, value);
+    },
+  });
 
   if (!request.stream) {
     for await (const event of events) {
