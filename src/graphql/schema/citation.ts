@@ -25,7 +25,15 @@ export const SearchReport = builder.objectRef<CoreSearchReport>('SearchReport').
   description: 'How the web search of a `search: true` request went.',
   fields: (t) => ({
     status: t.field({ type: SearchStatus, resolve: (report) => report.status }),
-    query: t.exposeString('query', { description: 'What was searched for.' }),
+    method: t.string({
+      description: '"backend" (our search backend) or "native" (the model\'s provider searched itself).',
+      resolve: (report) => ('method' in report ? report.method : 'backend'),
+    }),
+    query: t.string({
+      nullable: true,
+      description: 'What was searched for; null when the provider searched itself.',
+      resolve: (report) => ('query' in report ? report.query : null),
+    }),
     results: t.int({
       nullable: true,
       description: 'How many sources the model was given; null when the search was unavailable.',
