@@ -251,6 +251,8 @@ export class CompletionService {
 
     // Aborted by the client going away, or by the surface no longer listening.
     const stop = new AbortController();
+    if (context.signal.aborted) stop.abort(context.signal.reason);
+    else context.signal.addEventListener('abort', () => stop.abort(context.signal.reason), { once: true });
     const routing = this.deps.router.route(
       {
         candidates,
@@ -260,7 +262,7 @@ export class CompletionService {
         maxRetries: request.maxRetries,
         startedAt: context.startedAt,
       },
-      AbortSignal.any([context.signal, stop.signal]),
+      stop.signal,
     );
     // Stepped by hand, not with for-await, which would close the route when the surface
     // stops listening, before the finally block could let it end properly.

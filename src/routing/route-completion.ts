@@ -173,6 +173,7 @@ export class Router {
       }, delay);
     let silenceTimer = watchSilence(Math.min(settings.ttftTimeoutMs, deadline - attemptStart));
     let failure: UpstreamError | undefined;
+    let finished = false;
 
     try {
       const stream = candidate.model.stream({
@@ -220,6 +221,7 @@ export class Router {
             sources: part.sources ?? [],
             ttftMs: committed.ttftMs,
           };
+          finished = true;
           return { outcome: 'finished', record, finish };
         } else {
           failure = part.error;
@@ -234,7 +236,8 @@ export class Router {
       deadlineTimer.clear();
       silenceTimer.clear();
       clientSignal.removeEventListener('abort', onClientAbort);
-      controller.abort();
+      // Release an upstream request that is still open; a finished one needs nothing.
+      if (!finished && !controller.signal.aborted) controller.abort(attemptOver);
     }
     const outcome = committed ? 'incomplete' : 'failed';
     const record = this.#record(candidate, outcome, failure, attemptStart, plan.startedAt, committed?.ttftMs);
@@ -331,6 +334,9 @@ const cancelled = (attempts: Attempt[], committed: Commitment | undefined): Rout
   attempts,
   committed,
 });
+
+/** The reason an attempt's leftover upstream request is aborted with; shared, as it says nothing new. */
+const attemptOver = new UpstreamError({ kind: 'network', message: 'the attempt is over' });
 
 const incompleteStream = () =>
   new UpstreamError({ kind: 'incomplete', message: 'the upstream stream ended without finishing' });
