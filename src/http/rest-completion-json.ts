@@ -2,9 +2,17 @@ import { picoToDollars } from '../catalog/cost.js';
 import type { AnswerSource, CompletionResult } from '../completions/completion-result.js';
 import { attemptToJson } from '../routing/attempt.js';
 
+/** The costs object of SPEC §2 in dollars; `total_tokens_cost` includes web search. */
+export const costsToJson = (completion: CompletionResult) => ({
+  input_tokens_cost: picoToDollars(completion.cost.input),
+  output_tokens_cost: picoToDollars(completion.cost.output),
+  search_cost: picoToDollars(completion.searchCost),
+  total_tokens_cost: picoToDollars(completion.cost.total),
+});
+
 /** The SPEC §2 response body of a completion. */
 export function completionToRestJson(completion: CompletionResult) {
-  const { usage, cost } = completion;
+  const { usage } = completion;
   return {
     provider: completion.provider,
     model: completion.model,
@@ -19,13 +27,7 @@ export function completionToRestJson(completion: CompletionResult) {
       reasoningTokens: usage.reasoningTokens,
       cachedTokens: usage.cachedTokens,
       estimated: usage.estimated,
-      costs: {
-        input_tokens_cost: picoToDollars(cost.input),
-        output_tokens_cost: picoToDollars(cost.output),
-        // Web search; `total_tokens_cost` includes it.
-        search_cost: picoToDollars(completion.searchCost),
-        total_tokens_cost: picoToDollars(cost.total),
-      },
+      costs: costsToJson(completion),
       unpriced: completion.unpriced,
     },
     finishReason: completion.finishReason,

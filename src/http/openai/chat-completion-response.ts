@@ -3,6 +3,7 @@ import type { AnswerSource, CompletionResult } from '../../completions/completio
 import type { FinishReason } from '../../providers/provider.js';
 import { attemptToJson } from '../../routing/attempt.js';
 import { searchedNatively } from '../../search/citation.js';
+import { costsToJson } from '../rest-completion-json.js';
 import { toUrlCitations } from './url-citations.js';
 
 /** The response header that carries the conversation a completion was stored in. */
@@ -39,18 +40,12 @@ export function toOpenAIUsage(completion: CompletionResult) {
 
 /** What Switchyard adds to OpenAI's objects, under one key so it cannot clash with OpenAI's own fields. */
 export function switchyardExtension(completion: CompletionResult) {
-  const { cost } = completion;
   return {
     provider: completion.provider,
     conversation_id: completion.conversationId,
     conversation_title: completion.conversationTitle,
     response_message_id: completion.responseMessageId,
-    costs: {
-      input_tokens_cost: picoToDollars(cost.input),
-      output_tokens_cost: picoToDollars(cost.output),
-      search_cost: picoToDollars(completion.searchCost),
-      total_tokens_cost: picoToDollars(cost.total),
-    },
+    costs: costsToJson(completion),
     unpriced: completion.unpriced,
     usage_estimated: completion.usage.estimated,
     latency: completion.latencyMs,
