@@ -1,5 +1,6 @@
 import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { UpstreamError } from '../../core/upstream-error.js';
+import { abortFailure } from '../abort-failure.js';
 import { classifyUpstreamError } from '../classify-upstream-error.js';
 import type { LanguageModel, ModelCall, ProviderStreamPart } from '../provider.js';
 import { StreamPartAdapter } from './adapt-stream.js';
@@ -91,14 +92,4 @@ export class AiSdkLanguageModel implements LanguageModel {
       if (reader) reader.cancel().catch(() => {});
     }
   }
-}
-
-/** The failure to report when our caller aborted the request. */
-function abortFailure(signal: AbortSignal): UpstreamError | undefined {
-  if (!signal.aborted) return undefined;
-  // The router says why with a typed reason; anything else is a cut-short request.
-  const reason: unknown = signal.reason;
-  return reason instanceof UpstreamError
-    ? reason
-    : new UpstreamError({ kind: 'timeout', message: 'the upstream request was aborted before it finished' });
 }

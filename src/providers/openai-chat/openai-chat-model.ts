@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { UpstreamError } from '../../core/upstream-error.js';
 import type { Usage } from '../../core/usage.js';
+import { abortFailure } from '../abort-failure.js';
 import { classifyHttpFailure, fromStreamErrorObject } from '../classify-upstream-error.js';
 import type { FinishReason, LanguageModel, ModelCall, ProviderStreamPart } from '../provider.js';
 import { openaiChatBody } from './openai-chat-body.js';
@@ -86,15 +87,6 @@ const toUsage = (usage: OpenAIUsage): Usage => ({
 });
 
 const incomplete = (message: string) => new UpstreamError({ kind: 'incomplete', message });
-
-/** The failure to report when our caller aborted: the router gives a typed reason. */
-const abortFailure = (signal: AbortSignal): UpstreamError | undefined => {
-  if (!signal.aborted) return undefined;
-  const reason: unknown = signal.reason;
-  return reason instanceof UpstreamError
-    ? reason
-    : new UpstreamError({ kind: 'timeout', message: 'the upstream request was aborted before it finished' });
-};
 
 /**
  * A model behind the OpenAI Chat Completions wire format (OpenAI and every compatible
