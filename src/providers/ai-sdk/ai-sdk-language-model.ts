@@ -1,7 +1,7 @@
 import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
-import { UpstreamError } from '../../core/upstream-error.js';
 import { abortFailure } from '../abort-failure.js';
 import { classifyUpstreamError } from '../classify-upstream-error.js';
+import { noNativeSearch } from '../no-native-search.js';
 import type { LanguageModel, ModelCall, ProviderStreamPart } from '../provider.js';
 import { StreamPartAdapter } from './adapt-stream.js';
 import { convertMessages } from './convert-messages.js';
@@ -43,15 +43,7 @@ export class AiSdkLanguageModel implements LanguageModel {
     });
     const search = call.search ? this.#search : undefined;
     if (call.search && !search) {
-      // Eligibility only gives search calls to providers that have it: answering without
-      // searching would pass off an ungrounded answer as a searched one.
-      yield {
-        type: 'error',
-        error: new UpstreamError({
-          kind: 'bad_request',
-          message: `${this.provider} offers no web search of its own`,
-        }),
-      };
+      yield noNativeSearch(this.provider);
       return;
     }
     try {

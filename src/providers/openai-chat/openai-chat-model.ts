@@ -4,6 +4,7 @@ import { UpstreamError } from '../../core/upstream-error.js';
 import type { Usage } from '../../core/usage.js';
 import { abortFailure } from '../abort-failure.js';
 import { classifyHttpFailure, fromStreamErrorObject } from '../classify-upstream-error.js';
+import { noNativeSearch } from '../no-native-search.js';
 import type { FinishReason, LanguageModel, ModelCall, ProviderStreamPart } from '../provider.js';
 import { openaiChatBody } from './openai-chat-body.js';
 import { type OpenAIUsage, openaiChatChunkSchema } from './openai-chat-chunk.js';
@@ -105,15 +106,7 @@ export class OpenAIChatModel implements LanguageModel {
   async *stream(call: ModelCall): AsyncIterable<ProviderStreamPart> {
     if (call.search) {
       if (this.searching) return yield* this.searching.stream(call);
-      // Eligibility only gives search calls to providers that have it: answering without
-      // searching would pass off an ungrounded answer as a searched one.
-      yield {
-        type: 'error',
-        error: new UpstreamError({
-          kind: 'bad_request',
-          message: `${this.provider} offers no web search of its own`,
-        }),
-      };
+      yield noNativeSearch(this.provider);
       return;
     }
     let res: IncomingMessage;
