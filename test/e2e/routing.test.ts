@@ -218,7 +218,13 @@ describe.each(drivers)('routing through the real server on %s', (driver) => {
     );
     expect(response.status).toBe(200);
     const events = await readSseEvents(response);
-    expect(events.filter((e) => e.type === 'text').map((e) => e.text)).toEqual(['Partial', ' answer']);
+    // Fragments that arrive in one network read may travel as one event: compare the text.
+    expect(
+      events
+        .filter((e) => e.type === 'text')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe('Partial answer');
     expect(events.at(-1)).toMatchObject({ type: 'error', error: { code: 'upstream_failed' } });
     expect(backup.received).toHaveLength(0);
     expect(primary.received).toHaveLength(1);

@@ -270,6 +270,23 @@ describe('OpenAI chat completions adapter', () => {
     expect(errorOf(parts)).toMatchObject({ kind: 'server_error', retryable: true });
   });
 
+  it('hands on the fragments of one network read as one part, and never holds one back for the next', async () => {
+    const events = openaiChatEvents(['Hel', 'lo', ' there'], {});
+    // The role chunk and the first two fragments in one write; the last one 100 ms later.
+    upstream.reply({
+      status: 200,
+      headers: sseHeaders,
+      chunks: [events.slice(0, 3).join(''), ...events.slice(3)],
+      chunkDelayMs: 100,
+    });
+    const parts = await collect(model(), { messages: userSays('hi') });
+    expect(parts.filter((part) => part.type === 'text-delta')).toEqual([
+      { type: 'text-delta', text: 'Hello' },
+      { type: 'text-delta', text: ' there' },
+    ]);
+    expect(finalPart(parts).type).toBe('finish');
+  });
+
   it('waits for a slow first byte', async () => {
     upstream.reply({ ...openaiChat.stream(['late']), firstByteDelayMs: 300 });
     const parts = await collect(model(), { messages: userSays('hi') });

@@ -169,7 +169,10 @@ export class OpenAIChatModel implements LanguageModel {
       const text = choice?.delta?.content;
       if (text) {
         sawText = true;
-        parts.push({ type: 'text-delta', text });
+        // The fragments of one network read travel on as one part: same text, less work.
+        const last = parts[parts.length - 1];
+        if (last?.type === 'text-delta') last.text += text;
+        else parts.push({ type: 'text-delta', text });
       }
       if (choice?.finish_reason) finishReason = choice.finish_reason;
     };
