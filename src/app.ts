@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { PrincipalCache } from './auth/principal-cache.js';
 import { ModelCatalog } from './catalog/model-catalog.js';
 import { CompletionService } from './completions/completion-service.js';
 import type { Config } from './config/load-config.js';
@@ -55,6 +56,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Active keys remembered at most; beyond that the oldest is read again when next used. */
+const maxCachedKeys = 10_000;
+
 /** Wires the gateway together; nothing listens until `start()`. */
 export async function createApp(options: AppOptions): Promise<App> {
   const { config } = options;
@@ -64,7 +68,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   await migrateDatabase(database);
 
-  const apiKeys = new ApiKeyStore(database.db);
+  const keyCache =
+    config.auth.keyCacheTtlMs > 0
+      ? new PrincipalCache(config.auth.keyCacheTtlMs, maxCachedKeys, () => clock.now())
+      : undefined;
+  const apiKeys = new ApiKeyStore(database.db, keyCache);
+  const stopFollowingKeys = await apiKeys.followChanges(database);
   if (config.adminApiKey) await apiKeys.ensureAdminKey(config.adminApiKey);
   else if ((await apiKeys.count()) === 0) {
     const created = await apiKeys.create('admin (first boot)', ['admin']);
@@ -183,6 +192,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
       await recorder.whenIdle();
       await healthSync?.close();
+      await stopFollowingKeys();
       limitsRedis?.disconnect();
       await database.close();
     },

@@ -52,6 +52,16 @@ export const limitsConfigSchema = z.strictObject({
     .default(10 * 1024 * 1024),
 });
 
+/** How API keys are checked. */
+export const authConfigSchema = z.strictObject({
+  /**
+   * How long an active key is remembered between database reads, ms; 0 reads it on every
+   * request. Changes made through Switchyard (GraphQL, the keys CLI) apply at once anyway;
+   * this bounds only changes made to the table by hand.
+   */
+  keyCacheTtlMs: z.int().nonnegative().default(30_000),
+});
+
 export const searchBackendKinds = ['searxng', 'tavily', 'brave'] as const;
 export type SearchBackendKind = (typeof searchBackendKinds)[number];
 
@@ -92,6 +102,7 @@ export const configFileSchema = z.strictObject({
   models: z.array(modelConfigSchema).default([]),
   routing: routingConfigSchema.default(routingConfigSchema.parse({})),
   limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
+  auth: authConfigSchema.default(authConfigSchema.parse({})),
   search: searchConfigSchema.default(searchConfigSchema.parse({})),
 });
 export type ConfigFile = z.infer<typeof configFileSchema>;

@@ -42,6 +42,7 @@ export interface Config {
   models: ConfigFile['models'];
   routing: RoutingSettings;
   limits: ConfigFile['limits'];
+  auth: ConfigFile['auth'];
   /** Web search grounding (`search: true`). */
   search: SearchSettings;
 }
@@ -129,6 +130,7 @@ export function loadConfig(source: EnvSource = process.env, cwd = process.cwd())
     models: file.models,
     routing: file.routing,
     limits: file.limits,
+    auth: file.auth,
     search: resolveSearchSettings(file.search, source),
   };
 }

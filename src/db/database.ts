@@ -16,6 +16,16 @@ export interface Database {
   /** Runs `work` while holding a session-level advisory lock (no-op on PGlite: one connection). */
   withLock<T>(lockId: number, work: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;
+  /**
+   * Hears `NOTIFY channel` from every connection to this database. `onListening` runs each
+   * time the listener is (re)connected: whatever was sent while it was away is lost. Resolves,
+   * once listening, with the function that stops it.
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onListening: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -46,6 +56,10 @@ function openPostgres(url: string): Database {
     async ping() {
       await db.execute(sql`select 1`);
     },
+    async listen(channel, onNotify, onListening) {
+      const { unlisten } = await client.listen(channel, onNotify, onListening);
+      return unlisten;
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -63,6 +77,11 @@ async function openPglite(
     withLock: (_lockId, work) => work(),
     async ping() {
       await client.query('select 1');
+    },
+    async listen(channel, onNotify, onListening) {
+      const unlisten = await client.listen(channel, onNotify);
+      onListening();
+      return unlisten;
     },
     close: () => client.close(),
   };

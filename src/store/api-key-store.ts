@@ -1,8 +1,9 @@
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { generateSecret, hashSecret, visiblePrefixOf } from '../auth/api-key-secret.js';
 import type { Principal } from '../auth/principal.js';
+import type { PrincipalCache } from '../auth/principal-cache.js';
 import { GatewayError } from '../core/gateway-error.js';
-import type { Db } from '../db/database.js';
+import type { Database, Db } from '../db/database.js';
 import { apiKeys } from '../db/schema.js';
 import {
   type KeyLimits,
@@ -153,16 +154,24 @@ function limitValues(patch: ParsedKeyLimitsPatch): Partial<typeof apiKeys.$infer
   return values;
 }
 
+/** Where a change to a key is announced (`NOTIFY`, payload: the key's id). */
+export const apiKeyChangesChannel = 'switchyard_api_keys';
+
 /**
- * API keys: creation, lookup by secret, limits, revocation. Nothing is cached: every
- * request reads its key, so a revocation or a new limit applies to the very next request
- * on every instance.
+ * API keys: creation, lookup by secret, limits, revocation. With a `PrincipalCache`, an
+ * active key is read from the database once per TTL; every change to a key made through
+ * this store (here, in another instance, or by the keys CLI) is announced on
+ * `apiKeyChangesChannel`, and `followChanges` drops it from the cache, so a revocation or a
+ * new limit still applies to the very next request.
  */
 export class ApiKeyStore {
-  /** Runs on every request: built once, prepared on the server, never rebuilt. */
+  /** Runs on every request that misses the cache: built once, prepared on the server. */
   readonly #authenticateQuery;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly cache?: PrincipalCache,
+  ) {
     this.#authenticateQuery = db
       .select({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes, ...limitColumns })
       .from(apiKeys)
@@ -173,10 +182,40 @@ export class ApiKeyStore {
 
   /** The principal of an active (not revoked) key, with its limits, or undefined. */
   async authenticate(secret: string): Promise<Principal | undefined> {
-    const [row] = await this.#authenticateQuery.execute({ hash: hashSecret(secret) });
-    return row
-      ? { keyId: row.id, name: row.name, admin: row.scopes.includes('admin'), limits: toLimits(row) }
-      : undefined;
+    const hash = hashSecret(secret);
+    const cached = this.cache?.get(hash);
+    if (cached) return cached;
+    const generation = this.cache?.generation ?? 0;
+    const [row] = await this.#authenticateQuery.execute({ hash });
+    if (!row) return undefined;
+    const principal = {
+      keyId: row.id,
+      name: row.name,
+      admin: row.scopes.includes('admin'),
+      limits: toLimits(row),
+    };
+    this.cache?.set(hash, principal, generation);
+    return principal;
+  }
+
+  /**
+   * Keeps the cache true to the database: drops each key announced as changed, and
+   * everything whenever the listener (re)connects. Resolves once listening, with `stop`.
+   */
+  followChanges(database: Pick<Database, 'listen'>): Promise<() => Promise<void>> {
+    const cache = this.cache;
+    if (!cache) return Promise.resolve(async () => {});
+    return database.listen(
+      apiKeyChangesChannel,
+      (keyId) => cache.dropKey(keyId),
+      () => cache.clear(),
+    );
+  }
+
+  /** Forgets the key here at once, and tells every instance (on commit) to do the same. */
+  async #announceChange(id: string): Promise<void> {
+    this.cache?.dropKey(id);
+    await this.db.execute(sql`select pg_notify(${apiKeyChangesChannel}, ${id})`);
   }
 
   /** Creates a key; `limits` is validated like `setLimits` (400 `invalid_request`). */
@@ -226,6 +265,7 @@ export class ApiKeyStore {
       .update(apiKeys)
       .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
       .where(eq(apiKeys.id, id));
+    await this.#announceChange(id);
     return this.get(id);
   }
 
@@ -236,7 +276,10 @@ export class ApiKeyStore {
   async setLimits(id: string, patch: KeyLimitsPatch): Promise<ApiKeyRecord | undefined> {
     const values = limitValues(parseLimitsPatch(patch));
     if (!isUuid(id)) return undefined;
-    if (Object.keys(values).length > 0) await this.db.update(apiKeys).set(values).where(eq(apiKeys.id, id));
+    if (Object.keys(values).length > 0) {
+      await this.db.update(apiKeys).set(values).where(eq(apiKeys.id, id));
+      await this.#announceChange(id);
+    }
     return this.get(id);
   }
 
@@ -258,6 +301,7 @@ export class ApiKeyStore {
         .update(apiKeys)
         .set({ revokedAt: null, scopes: ['admin'] })
         .where(eq(apiKeys.id, existing.id));
+      await this.#announceChange(existing.id);
       return;
     }
     await this.create('admin (ADMIN_API_KEY)', ['admin'], { secret });
