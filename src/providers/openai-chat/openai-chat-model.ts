@@ -1,5 +1,5 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { type Dispatcher, Pool } from 'undici';
 import { UpstreamError } from '../../core/upstream-error.js';
 import type { Usage } from '../../core/usage.js';
 import { abortFailure } from '../abort-failure.js';
@@ -10,58 +10,56 @@ import { openaiChatBody } from './openai-chat-body.js';
 import { type OpenAIUsage, openaiChatChunkSchema } from './openai-chat-chunk.js';
 import { SseEventParser } from './sse-event-parser.js';
 
-/** Where one OpenAI-format provider is reached, with pooled keep-alive connections. */
+/**
+ * Where one OpenAI-format provider is reached: an undici pool of keep-alive connections to
+ * its origin (less CPU per call than node:http's client).
+ */
 export class OpenAIChatEndpoint {
   readonly url: URL;
+  readonly #path: string;
   readonly #headers: Record<string, string>;
-  readonly #agent: HttpAgent;
-  readonly #request: typeof httpRequest;
+  readonly #pool: Pool;
 
   constructor(baseURL: string, apiKey: string | undefined) {
     this.url = new URL(`${baseURL.replace(/\/+$/, '')}/chat/completions`);
+    this.#path = `${this.url.pathname}${this.url.search}`;
     this.#headers = {
       'content-type': 'application/json',
       accept: 'text/event-stream',
       ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
     };
-    const secure = this.url.protocol === 'https:';
-    this.#agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-    this.#request = secure ? httpsRequest : httpRequest;
+    this.#pool = new Pool(this.url.origin);
   }
 
   /** Sends the body; resolves with the response once its headers arrived. */
-  post(body: string, signal: AbortSignal): Promise<IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      const req = this.#request(this.url, {
-        method: 'POST',
-        agent: this.#agent,
-        headers: { ...this.#headers, 'content-length': String(Buffer.byteLength(body)) },
-        signal,
-      });
-      req.once('response', resolve);
-      req.once('error', reject);
-      req.end(body);
-    });
+  post(body: string, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    return this.#pool.request({ path: this.#path, method: 'POST', headers: this.#headers, body, signal });
   }
 }
 
 const maxErrorBodyBytes = 64 * 1024;
 
-async function readErrorBody(res: IncomingMessage): Promise<string> {
-  let body = '';
-  res.setEncoding('utf8');
-  for await (const chunk of res as AsyncIterable<string>) {
-    if (body.length < maxErrorBodyBytes) body += chunk;
+async function readErrorBody(body: Dispatcher.ResponseData['body']): Promise<string> {
+  let text = '';
+  body.setEncoding('utf8');
+  for await (const chunk of body as AsyncIterable<string>) {
+    if (text.length < maxErrorBodyBytes) text += chunk;
   }
-  return body;
+  return text;
 }
 
-const flatHeaders = (res: IncomingMessage): Record<string, string> => {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(res.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+/** Closes a body we will not read (or not to its end): undici reports that as an error, heard here. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+const flatHeaders = (headers: IncomingHttpHeaders): Record<string, string> => {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return headers;
+  return flat;
 };
 
 function mapFinishReason(reason: string): FinishReason {
@@ -91,7 +89,7 @@ const incomplete = (message: string) => new UpstreamError({ kind: 'incomplete', 
 
 /**
  * A model behind the OpenAI Chat Completions wire format (OpenAI and every compatible
- * API), spoken directly over node:http: one request, an incremental SSE parser and one
+ * API), spoken directly over undici: one request, an incremental SSE parser and one
  * small schema per chunk. The answer is complete only once a finish reason arrived.
  */
 export class OpenAIChatModel implements LanguageModel {
@@ -109,7 +107,7 @@ export class OpenAIChatModel implements LanguageModel {
       yield noNativeSearch(this.provider);
       return;
     }
-    let res: IncomingMessage;
+    let res: Dispatcher.ResponseData;
     try {
       res = await this.endpoint.post(openaiChatBody(this.model, call), call.signal);
     } catch {
@@ -121,17 +119,18 @@ export class OpenAIChatModel implements LanguageModel {
       };
       return;
     }
-    const status = res.statusCode ?? 0;
+    const { statusCode: status, headers, body } = res;
     if (status < 200 || status >= 300) {
-      const body = await readErrorBody(res).catch(() => '');
+      const text = await readErrorBody(body).catch(() => '');
       yield {
         type: 'error',
-        error: abortFailure(call.signal) ?? classifyHttpFailure(status, body, flatHeaders(res)),
+        error: abortFailure(call.signal) ?? classifyHttpFailure(status, text, flatHeaders(headers)),
       };
       return;
     }
-    if (!(res.headers['content-type'] ?? '').includes('text/event-stream')) {
-      res.destroy();
+    const contentType = headers['content-type'];
+    if (!(typeof contentType === 'string' && contentType.includes('text/event-stream'))) {
+      discard(body);
       yield {
         type: 'error',
         error: incomplete('the upstream answered with a body that is not an event stream'),
@@ -177,24 +176,26 @@ export class OpenAIChatModel implements LanguageModel {
       if (choice?.finish_reason) finishReason = choice.finish_reason;
     };
 
+    // The body errors if the connection is cut before the answer's end, and ends only after it.
+    let ended = false;
     try {
-      res.setEncoding('utf8');
-      for await (const text of res as AsyncIterable<string>) {
+      body.setEncoding('utf8');
+      for await (const text of body as AsyncIterable<string>) {
         parser.feed(text, onData);
         // Parts are handed on as soon as a network chunk is parsed, never held back.
         for (const part of parts) yield part;
         parts.length = 0;
         if (failure) break;
       }
-      if (!failure && !res.complete) failure = incomplete('the upstream connection was cut mid-stream');
-      if (!failure) {
+      ended = !failure;
+      if (ended) {
         parser.end(onData);
         for (const part of parts) yield part;
       }
     } catch {
       failure = abortFailure(call.signal) ?? incomplete('the upstream connection was cut mid-stream');
     } finally {
-      if (!res.complete) res.destroy();
+      if (!ended) discard(body);
     }
     failure = abortFailure(call.signal) ?? failure;
     if (failure) {
