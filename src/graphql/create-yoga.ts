@@ -1,6 +1,5 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Principal } from '../auth/principal.js';
 import { GatewayError } from '../core/gateway-error.js';
@@ -42,7 +41,9 @@ export function createGraphQLServer(options: {
     graphqlEndpoint: '/graphql',
     // GraphiQL's assets are served from this package, not from a CDN.
     graphiql: options.graphiql ? { title: 'Switchyard GraphiQL' } : false,
-    renderGraphiQL,
+    // Its bundled page weighs ~40 MB in memory: loaded on the first visit, never in production.
+    renderGraphiQL: async (graphiql) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiql),
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: maskGraphQLError },
