@@ -18,7 +18,7 @@ export class SseWriter {
     });
   }
 
-  /** Sends the headers at once so the client sees the stream open. */
+  /** Sets the headers; they leave with the first event, in the same socket write. */
   open(headers: Record<string, string> = {}): void {
     this.res.writeHead(200, {
       ...headers,
@@ -27,7 +27,6 @@ export class SseWriter {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    this.res.flushHeaders();
   }
 
   /** False once the client went away. */
