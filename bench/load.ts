@@ -1,10 +1,12 @@
-import { type Agent, request } from 'node:http';
+import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 
 export interface LoadResult {
   requests: number;
   non2xx: number;
   errors: number;
+  /** 2xx answers whose body was not a complete, well-formed answer. */
+  incomplete: number;
   rps: number;
   p50Ms: number;
   p99Ms: number;
@@ -17,6 +19,7 @@ export async function runAutocannon(options: {
   headers: Record<string, string>;
   connections: number;
   durationSec: number;
+  isComplete: (body: string) => boolean;
 }): Promise<LoadResult> {
   const result = await autocannon({
     url: options.url,
@@ -25,14 +28,80 @@ export async function runAutocannon(options: {
     body: options.body,
     connections: options.connections,
     duration: options.durationSec,
+    verifyBody: (body) => options.isComplete(typeof body === 'string' ? body : String(body ?? '')),
   });
   return {
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    incomplete: result.mismatches,
     rps: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+  };
+}
+
+/**
+ * Non-streaming requests one after the other for `durationSec`, each timed with a
+ * microsecond clock (autocannon's latencies are whole milliseconds, too coarse for the
+ * sub-millisecond overheads measured at concurrency 1). Checks that each answer is complete.
+ */
+export async function runSequential(options: {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  durationSec: number;
+  isComplete: (body: string) => boolean;
+}): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(options.url);
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(options.body)),
+    ...options.headers,
+  };
+  const once = () =>
+    new Promise<{ ms: number; status: number; body: string }>((resolve, reject) => {
+      const start = performance.now();
+      const req = request(url, { method: 'POST', agent, headers }, (res) => {
+        let received = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          received += chunk;
+        });
+        res.on('end', () =>
+          resolve({ ms: performance.now() - start, status: res.statusCode ?? 0, body: received }),
+        );
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(options.body);
+    });
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let incomplete = 0;
+  let errors = 0;
+  const started = performance.now();
+  const until = started + options.durationSec * 1000;
+  while (performance.now() < until) {
+    try {
+      const { ms, status, body } = await once();
+      latencies.push(ms);
+      if (status < 200 || status >= 300) non2xx++;
+      else if (!options.isComplete(body)) incomplete++;
+    } catch {
+      errors++;
+    }
+  }
+  agent.destroy();
+  return {
+    requests: latencies.length,
+    non2xx,
+    errors,
+    incomplete,
+    rps: latencies.length / ((performance.now() - started) / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
   };
 }
 

@@ -22,6 +22,8 @@ export interface BenchReport {
     overheadP50Ms: number;
     overheadP99Ms: number;
     gatewayCpuMsPerRequest: number;
+    /** Local PostgreSQL server processes; undefined with the embedded database (it is in the gateway's CPU). */
+    databaseCpuMsPerRequest: number | undefined;
     gatewayPeakRssMb: number;
   }[];
   streaming: {
@@ -77,11 +79,11 @@ export function writeReport(report: BenchReport, dir: string): string {
     '',
     '## Non-streaming (medians of the repetitions)',
     '',
-    '| concurrency | direct req/s | gateway req/s | direct p50 / p99 ms | gateway p50 / p99 ms | overhead p50 / p99 ms | gateway CPU ms/req | gateway peak RSS MB |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| concurrency | direct req/s | gateway req/s | direct p50 / p99 ms | gateway p50 / p99 ms | overhead p50 / p99 ms | gateway CPU ms/req | database CPU ms/req | gateway peak RSS MB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...report.nonStreaming.map(
       (r) =>
-        `| ${r.connections} | ${f(r.direct.rps, 0)} | ${f(r.gateway.rps, 0)} | ${f(r.direct.p50Ms)} / ${f(r.direct.p99Ms)} | ${f(r.gateway.p50Ms)} / ${f(r.gateway.p99Ms)} | ${f(r.overheadP50Ms)} / ${f(r.overheadP99Ms)} | ${f(r.gatewayCpuMsPerRequest, 3)} | ${f(r.gatewayPeakRssMb, 0)} |`,
+        `| ${r.connections} | ${f(r.direct.rps, 0)} | ${f(r.gateway.rps, 0)} | ${f(r.direct.p50Ms)} / ${f(r.direct.p99Ms)} | ${f(r.gateway.p50Ms)} / ${f(r.gateway.p99Ms)} | ${f(r.overheadP50Ms)} / ${f(r.overheadP99Ms)} | ${f(r.gatewayCpuMsPerRequest, 3)} | ${r.databaseCpuMsPerRequest === undefined ? 'in the gateway' : f(r.databaseCpuMsPerRequest, 3)} | ${f(r.gatewayPeakRssMb, 0)} |`,
     ),
     '',
     '## Streaming, 20 chunks (medians)',

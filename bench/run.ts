@@ -11,8 +11,25 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
-import { type LoadResult, median, percentile, runAutocannon, runStreams, streamOnce } from './load.js';
-import { cpuMs, machineBusy, pinned, pinSelf, rssMb, startProcess, watchRss } from './processes.js';
+import {
+  type LoadResult,
+  median,
+  percentile,
+  runAutocannon,
+  runSequential,
+  runStreams,
+  streamOnce,
+} from './load.js';
+import {
+  cpuMs,
+  machineBusy,
+  pinned,
+  pinSelf,
+  postgresCpuMs,
+  rssMb,
+  startProcess,
+  watchRss,
+} from './processes.js';
 import { type BenchReport, writeReport } from './report.js';
 
 const quick = process.argv.includes('--quick');
@@ -24,6 +41,8 @@ const work = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
 const adminKey = 'sy-bench-admin-key-0123456789abcdef';
 const databaseUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined;
 const benchStart = new Date();
+/** The database's own CPU is measured when it is a PostgreSQL server on this machine. */
+const localPostgres = databaseUrl !== undefined && /@(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(databaseUrl);
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -97,31 +116,77 @@ const targets = {
 } as const;
 type Target = keyof typeof targets;
 
+/** A non-streaming answer is complete when it is well-formed JSON with every word and its usage. */
+const wordsIn = (text: unknown) => (typeof text === 'string' ? (text.match(/token/g)?.length ?? 0) : 0);
+const parseOr = (body: string): Record<string, unknown> | undefined => {
+  try {
+    return JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+};
+const completeJson = {
+  direct: (words: number) => (body: string) => {
+    const answer = parseOr(body) as
+      | { choices?: { message?: { content?: unknown } }[]; usage?: { total_tokens?: number } }
+      | undefined;
+    return (
+      wordsIn(answer?.choices?.[0]?.message?.content) === words && (answer?.usage?.total_tokens ?? 0) > 0
+    );
+  },
+  gateway: (words: number) => (body: string) => {
+    const answer = parseOr(body) as
+      | {
+          message?: { content?: { text?: unknown }[] };
+          usage?: { totalTokens?: number };
+          responseMessageId?: unknown;
+        }
+      | undefined;
+    return (
+      wordsIn(answer?.message?.content?.[0]?.text) === words &&
+      (answer?.usage?.totalTokens ?? 0) > 0 &&
+      typeof answer?.responseMessageId === 'string'
+    );
+  },
+};
+
 let gatewayOk = 0;
 const problems: string[] = [];
 
-async function nonStreaming(connections: number, model = 'bench-0-20-0') {
+async function nonStreaming(connections: number, words = 20) {
+  const model = `bench-0-${words}-0`;
   const runs: Record<Target, LoadResult[]> = { direct: [], gateway: [] };
   let cpuPerRequest: number[] = [];
+  let databaseCpuPerRequest: number[] = [];
   let peakRss = 0;
   for (let rep = 0; rep < plan.reps; rep++) {
     for (const target of ['direct', 'gateway'] as const) {
       const t = targets[target];
       const cpuBefore = cpuMs(gateway.pid);
+      const databaseCpuBefore = postgresCpuMs();
       const rss = watchRss(gateway.pid);
-      const result = await runAutocannon({
+      const load = {
         url: t.url,
         body: t.body(model, false),
         headers: t.headers,
-        connections,
         durationSec: plan.durationSec,
-      });
+        isComplete: completeJson[target](words),
+      };
+      // One connection: timed to the microsecond by our own client; more: autocannon.
+      const result =
+        connections === 1 ? await runSequential(load) : await runAutocannon({ ...load, connections });
       peakRss = Math.max(peakRss, rss.stop());
-      if (result.non2xx + result.errors > 0)
-        problems.push(`${target} c${connections}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      if (result.non2xx + result.errors + result.incomplete > 0)
+        problems.push(
+          `${target} c${connections}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.incomplete} incomplete`,
+        );
       if (target === 'gateway') {
-        gatewayOk += result.requests - result.non2xx;
+        gatewayOk += result.requests - result.non2xx - result.incomplete;
         cpuPerRequest = [...cpuPerRequest, (cpuMs(gateway.pid) - cpuBefore) / Math.max(1, result.requests)];
+        databaseCpuPerRequest = [
+          ...databaseCpuPerRequest,
+          (postgresCpuMs() - databaseCpuBefore) / Math.max(1, result.requests),
+        ];
       }
       runs[target].push(result);
     }
@@ -138,6 +203,7 @@ async function nonStreaming(connections: number, model = 'bench-0-20-0') {
     overheadP50Ms: pick('gateway', 'p50Ms') - pick('direct', 'p50Ms'),
     overheadP99Ms: pick('gateway', 'p99Ms') - pick('direct', 'p99Ms'),
     gatewayCpuMsPerRequest: median(cpuPerRequest),
+    databaseCpuMsPerRequest: localPostgres ? median(databaseCpuPerRequest) : undefined,
     gatewayPeakRssMb: peakRss,
   };
 }
@@ -224,8 +290,13 @@ for (const target of ['direct', 'gateway'] as const) {
     headers: t.headers,
     connections: 8,
     durationSec: 1,
+    isComplete: completeJson[target](20),
   });
-  if (target === 'gateway') gatewayOk += warm.requests - warm.non2xx;
+  if (warm.non2xx + warm.errors + warm.incomplete > 0)
+    problems.push(
+      `${target} warm-up: ${warm.non2xx} non-2xx, ${warm.errors} errors, ${warm.incomplete} incomplete`,
+    );
+  if (target === 'gateway') gatewayOk += warm.requests - warm.non2xx - warm.incomplete;
 }
 await new Promise((resolve) => setTimeout(resolve, 500));
 const idleRssMb = rssMb(gateway.pid);
