@@ -100,7 +100,7 @@ export function createRequestHandler(deps: HttpDeps) {
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     res.once('finish', () => {
-      deps.metrics.httpRequests.inc({ route: routeLabel(req.url), status: res.statusCode });
+      deps.metrics.httpRequests.add(1, routeLabel(req.url), String(res.statusCode));
       logger.info(
         {
           requestId,

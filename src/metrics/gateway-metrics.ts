@@ -1,45 +1,46 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CompletionRecord } from '../store/completion-recorder.js';
+import { TallyCounter } from './tally-counter.js';
 
 /** Prometheus metrics of one gateway process, served at /metrics. */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #completions: Counter<'provider' | 'model' | 'status'>;
-  readonly #attempts: Counter<'provider' | 'model' | 'outcome' | 'error_kind'>;
-  readonly #tokens: Counter<'provider' | 'model' | 'kind'>;
-  readonly #cost: Counter<'provider' | 'model'>;
+  readonly #completions: TallyCounter<'provider' | 'model' | 'status'>;
+  readonly #attempts: TallyCounter<'provider' | 'model' | 'outcome' | 'error_kind'>;
+  readonly #tokens: TallyCounter<'provider' | 'model' | 'kind'>;
+  readonly #cost: TallyCounter<'provider' | 'model'>;
   readonly #latency: Histogram<'provider' | 'model'>;
   readonly #ttft: Histogram<'provider' | 'model'>;
-  readonly httpRequests: Counter<'route' | 'status'>;
+  readonly httpRequests: TallyCounter<'route' | 'status'>;
 
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
-    this.httpRequests = new Counter({
+    this.httpRequests = new TallyCounter({
       name: 'switchyard_http_requests_total',
       help: 'HTTP requests by route and status',
       labelNames: ['route', 'status'],
       registers,
     });
-    this.#completions = new Counter({
+    this.#completions = new TallyCounter({
       name: 'switchyard_completions_total',
       help: 'Completions by final status',
       labelNames: ['provider', 'model', 'status'],
       registers,
     });
-    this.#attempts = new Counter({
+    this.#attempts = new TallyCounter({
       name: 'switchyard_upstream_attempts_total',
       help: 'Upstream attempts by outcome and error kind',
       labelNames: ['provider', 'model', 'outcome', 'error_kind'],
       registers,
     });
-    this.#tokens = new Counter({
+    this.#tokens = new TallyCounter({
       name: 'switchyard_tokens_total',
       help: 'Tokens by kind (prompt, completion, reasoning, cached)',
       labelNames: ['provider', 'model', 'kind'],
       registers,
     });
-    this.#cost = new Counter({
+    this.#cost = new TallyCounter({
       name: 'switchyard_cost_dollars_total',
       help: 'Cost of completions in US dollars',
       labelNames: ['provider', 'model'],
@@ -88,22 +89,17 @@ export class GatewayMetrics {
     const { completion } = record;
     const provider = completion.provider ?? 'none';
     const model = completion.model ?? 'none';
-    this.#completions.inc({ provider, model, status: completion.status });
+    this.#completions.add(1, provider, model, completion.status);
     for (const attempt of record.attempts) {
-      this.#attempts.inc({
-        provider: attempt.provider,
-        model: attempt.model,
-        outcome: attempt.outcome,
-        error_kind: attempt.errorKind ?? 'none',
-      });
+      this.#attempts.add(1, attempt.provider, attempt.model, attempt.outcome, attempt.errorKind ?? 'none');
     }
     if (completion.status === 'failed') return;
+    this.#tokens.add(completion.promptTokens ?? 0, provider, model, 'prompt');
+    this.#tokens.add(completion.completionTokens ?? 0, provider, model, 'completion');
+    this.#tokens.add(completion.reasoningTokens ?? 0, provider, model, 'reasoning');
+    this.#tokens.add(completion.cachedTokens ?? 0, provider, model, 'cached');
+    this.#cost.add(Number(completion.totalCost ?? 0), provider, model);
     const labels = { provider, model };
-    this.#tokens.inc({ ...labels, kind: 'prompt' }, completion.promptTokens ?? 0);
-    this.#tokens.inc({ ...labels, kind: 'completion' }, completion.completionTokens ?? 0);
-    this.#tokens.inc({ ...labels, kind: 'reasoning' }, completion.reasoningTokens ?? 0);
-    this.#tokens.inc({ ...labels, kind: 'cached' }, completion.cachedTokens ?? 0);
-    this.#cost.inc(labels, Number(completion.totalCost ?? 0));
     this.#latency.observe(labels, completion.latencyMs / 1000);
     if (completion.ttftMs != null) this.#ttft.observe(labels, completion.ttftMs / 1000);
   }
