@@ -28,7 +28,9 @@ export class OpenAIChatEndpoint {
       accept: 'text/event-stream',
       ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
     };
-    this.#pool = new Pool(this.url.origin);
+    // No undici timeouts (300 s by default): the router's deadlines (time to first token,
+    // stall, whole request) are the only ones, whatever they are configured to.
+    this.#pool = new Pool(this.url.origin, { headersTimeout: 0, bodyTimeout: 0 });
   }
 
   /** Sends the body; resolves with the response once its headers arrived. */
