@@ -3,6 +3,7 @@ import type { LanguageModel, Provider } from '../provider.js';
 import { AiSdkLanguageModel } from './ai-sdk-language-model.js';
 import { createUpstreamModelFactory, type UpstreamModelFactory } from './create-upstream-model.js';
 import { offersNativeSearch } from './native-search-setup.js';
+import { upstreamFetch } from './upstream-fetch.js';
 
 export interface AiSdkProviderOptions {
   fetch?: typeof globalThis.fetch | undefined;
@@ -24,7 +25,7 @@ export class AiSdkProvider implements Provider {
       kind: settings.kind,
       baseURL: settings.baseURL,
       apiKey: settings.apiKey,
-      fetch: options.fetch,
+      fetch: options.fetch ?? upstreamFetch,
     });
   }
 
