@@ -41,6 +41,46 @@ export async function runAutocannon(options: {
   };
 }
 
+/** One POST, timed: to the first occurrence of `marker` in the body (if given) and to its end. */
+function timedPost(
+  agent: Agent,
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  marker?: string,
+): Promise<{ status: number; ttftMs: number; totalMs: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    let ttftMs = -1;
+    let text = '';
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          ...headers,
+        },
+      },
+      (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          if (marker !== undefined && ttftMs < 0 && text.includes(marker)) ttftMs = performance.now() - start;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, ttftMs, totalMs: performance.now() - start, text }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /**
  * Non-streaming requests one after the other for `durationSec`, each timed with a
  * microsecond clock (autocannon's latencies are whole milliseconds, too coarse for the
@@ -55,28 +95,6 @@ export async function runSequential(options: {
 }): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const url = new URL(options.url);
-  const headers = {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(options.body)),
-    ...options.headers,
-  };
-  const once = () =>
-    new Promise<{ ms: number; status: number; body: string }>((resolve, reject) => {
-      const start = performance.now();
-      const req = request(url, { method: 'POST', agent, headers }, (res) => {
-        let received = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          received += chunk;
-        });
-        res.on('end', () =>
-          resolve({ ms: performance.now() - start, status: res.statusCode ?? 0, body: received }),
-        );
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(options.body);
-    });
   const latencies: number[] = [];
   let non2xx = 0;
   let incomplete = 0;
@@ -85,10 +103,10 @@ export async function runSequential(options: {
   const until = started + options.durationSec * 1000;
   while (performance.now() < until) {
     try {
-      const { ms, status, body } = await once();
-      latencies.push(ms);
+      const { status, totalMs, text } = await timedPost(agent, url, options.body, options.headers);
+      latencies.push(totalMs);
       if (status < 200 || status >= 300) non2xx++;
-      else if (!options.isComplete(body)) incomplete++;
+      else if (!options.isComplete(text)) incomplete++;
     } catch {
       errors++;
     }
@@ -114,7 +132,7 @@ export interface StreamTiming {
 }
 
 /** One streamed request: time to the first content fragment and to the end. */
-export function streamOnce(
+export async function streamOnce(
   agent: Agent,
   url: URL,
   body: string,
@@ -122,33 +140,8 @@ export function streamOnce(
   isComplete: (body: string) => boolean,
   firstContentMarker: string,
 ): Promise<StreamTiming> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    let ttftMs = -1;
-    let received = '';
-    const req = request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          received += chunk;
-          if (ttftMs < 0 && received.includes(firstContentMarker)) ttftMs = performance.now() - start;
-        });
-        res.on('end', () =>
-          resolve({
-            ttftMs,
-            totalMs: performance.now() - start,
-            complete: res.statusCode === 200 && isComplete(received),
-            text: received,
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const { status, ttftMs, totalMs, text } = await timedPost(agent, url, body, headers, firstContentMarker);
+  return { ttftMs, totalMs, complete: status === 200 && isComplete(text), text };
 }
 
 /** `total` streams with at most `concurrency` open at once. */

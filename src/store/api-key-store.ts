@@ -155,7 +155,7 @@ function limitValues(patch: ParsedKeyLimitsPatch): Partial<typeof apiKeys.$infer
 }
 
 /** Where a change to a key is announced (`NOTIFY`, payload: the key's id). */
-export const apiKeyChangesChannel = 'switchyard_api_keys';
+const apiKeyChangesChannel = 'switchyard_api_keys';
 
 /**
  * API keys: creation, lookup by secret, limits, revocation. With a `PrincipalCache`, an

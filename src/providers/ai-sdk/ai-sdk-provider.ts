@@ -1,9 +1,9 @@
 import type { ProviderSettings } from '../../config/load-config.js';
 import type { LanguageModel, Provider } from '../provider.js';
+import { upstreamFetch } from '../upstream-http.js';
 import { AiSdkLanguageModel } from './ai-sdk-language-model.js';
 import { createUpstreamModelFactory, type UpstreamModelFactory } from './create-upstream-model.js';
 import { offersNativeSearch } from './native-search-setup.js';
-import { upstreamFetch } from './upstream-fetch.js';
 
 export interface AiSdkProviderOptions {
   fetch?: typeof globalThis.fetch | undefined;

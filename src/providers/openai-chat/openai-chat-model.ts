@@ -1,41 +1,47 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { UpstreamError } from '../../core/upstream-error.js';
 import type { Usage } from '../../core/usage.js';
 import { abortFailure } from '../abort-failure.js';
 import { classifyHttpFailure, fromStreamErrorObject } from '../classify-upstream-error.js';
 import { noNativeSearch } from '../no-native-search.js';
 import type { FinishReason, LanguageModel, ModelCall, ProviderStreamPart } from '../provider.js';
+import { upstreamDispatcher } from '../upstream-http.js';
 import { openaiChatBody } from './openai-chat-body.js';
 import { type OpenAIUsage, openaiChatChunkSchema } from './openai-chat-chunk.js';
 import { SseEventParser } from './sse-event-parser.js';
 
 /**
- * Where one OpenAI-format provider is reached: an undici pool of keep-alive connections to
- * its origin (less CPU per call than node:http's client).
+ * Where one OpenAI-format provider is reached, through undici's `request` on the shared
+ * upstream dispatcher (less CPU per call than node:http's client).
  */
 export class OpenAIChatEndpoint {
   readonly url: URL;
+  readonly #origin: string;
   readonly #path: string;
   readonly #headers: Record<string, string>;
-  readonly #pool: Pool;
 
   constructor(baseURL: string, apiKey: string | undefined) {
     this.url = new URL(`${baseURL.replace(/\/+$/, '')}/chat/completions`);
+    this.#origin = this.url.origin;
     this.#path = `${this.url.pathname}${this.url.search}`;
     this.#headers = {
       'content-type': 'application/json',
       accept: 'text/event-stream',
       ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
     };
-    // No undici timeouts (300 s by default): the router's deadlines (time to first token,
-    // stall, whole request) are the only ones, whatever they are configured to.
-    this.#pool = new Pool(this.url.origin, { headersTimeout: 0, bodyTimeout: 0 });
   }
 
   /** Sends the body; resolves with the response once its headers arrived. */
   post(body: string, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-    return this.#pool.request({ path: this.#path, method: 'POST', headers: this.#headers, body, signal });
+    return upstreamDispatcher.request({
+      origin: this.#origin,
+      path: this.#path,
+      method: 'POST',
+      headers: this.#headers,
+      body,
+      signal,
+    });
   }
 }
 
