@@ -1,6 +1,7 @@
 import type { ConfigFile } from '../config/config-schema.js';
 import { parseModelRef } from '../core/model-ref.js';
 import { type Capability, type ModelInfo, picoPerTokenFromPerMTok } from './model-info.js';
+import { toolCapabilities } from './tool-models.js';
 import { lookupShippedModel, shippedModels } from './shipped-catalog.js';
 
 type ModelOverride = ConfigFile['models'][number];
@@ -97,12 +98,13 @@ export class ModelCatalog {
   resolve(id: string): ModelInfo {
     const known = this.get(id) ?? this.#unknown.get(id);
     if (known) return known;
+    const ref = parseModelRef(id);
     const unpriced: ModelInfo = {
-      ...parseModelRef(id),
+      ...ref,
       contextWindow: undefined,
       maxOutputTokens: undefined,
       prices: undefined,
-      capabilities: new Set(),
+      capabilities: new Set(toolCapabilities(ref.provider, ref.model)),
     };
     if (this.#unknown.size < maxLookedUp) this.#unknown.set(id, unpriced);
     return unpriced;

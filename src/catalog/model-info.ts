@@ -5,7 +5,9 @@ export interface ModelPrices {
   cachedInput: number;
 }
 
-export type Capability = 'vision' | 'search';
+export const capabilities = ['vision', 'search', 'tools', 'structured_output', 'reasoning'] as const;
+/** What a model can do beyond plain chat; a request that needs one only goes to models that have it. */
+export type Capability = (typeof capabilities)[number];
 
 /** What the gateway knows of a model: limits, prices and abilities. */
 export interface ModelInfo {

@@ -5,6 +5,7 @@ import {
   type ModelInfo as PriceModel,
   type Provider as PriceProvider,
 } from '@pydantic/genai-prices';
+import { toolCapabilities } from './tool-models.js';
 import { type Capability, type ModelInfo, type ModelPrices, picoPerTokenFromPerMTok } from './model-info.js';
 import { searchesNatively } from './search-models.js';
 import { acceptsImages } from './vision-models.js';
@@ -69,6 +70,7 @@ function toModelInfo(provider: string, id: string, model: PriceModel, now: Date)
   const capabilities = new Set<Capability>();
   if (acceptsImages(provider, id)) capabilities.add('vision');
   if (searchesNatively(provider, id)) capabilities.add('search');
+  for (const capability of toolCapabilities(provider, id)) capabilities.add(capability);
   return {
     id: `${provider}/${id}`,
     provider,
@@ -122,5 +124,6 @@ export function lookupShippedModel(
   const capabilities = new Set(info.capabilities);
   if (acceptsImages(provider, match.model.id)) capabilities.add('vision');
   if (searchesNatively(provider, match.model.id)) capabilities.add('search');
+  for (const capability of toolCapabilities(provider, match.model.id)) capabilities.add(capability);
   return { ...info, capabilities };
 }

@@ -7,5 +7,15 @@ import type { AnswerSource, CompletionResult } from './completion-result.js';
  */
 export type CompletionEvent =
   | { type: 'text-delta'; text: string; source: AnswerSource }
+  | { type: 'reasoning-delta'; text: string; source: AnswerSource }
+  /** A fragment of a tool call: id and name on the first fragment of each call (by `index`). */
+  | {
+      type: 'tool-call-delta';
+      index: number;
+      id: string | undefined;
+      name: string | undefined;
+      arguments: string;
+      source: AnswerSource;
+    }
   | { type: 'done'; completion: CompletionResult }
   | { type: 'error'; error: GatewayError; afterText: boolean };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { computeCost, picoToDecimal } from '../catalog/cost.js';
 import type { CompletionRequest } from '../core/completion-request.js';
 import type { GatewayError } from '../core/gateway-error.js';
+import type { ContentPart } from '../core/messages.js';
 import type { Usage } from '../core/usage.js';
 import type { Attempt } from '../routing/attempt.js';
 import type { Candidate } from '../routing/route-completion.js';
@@ -18,7 +19,7 @@ export type CompletionOutcome =
       error: GatewayError;
       attempts: Attempt[];
       /** The answer so far, when text had been sent before the failure. */
-      partial: { candidate: Candidate; ttftMs: number; text: string; usage: Usage } | undefined;
+      partial: { candidate: Candidate; ttftMs: number; content: ContentPart[]; usage: Usage } | undefined;
       responseMessageId: string;
       latencyMs: number;
     };
@@ -81,20 +82,22 @@ export function buildCompletionRecord({
   const answeredAt = new Date();
   const requestTurns = (
     responseMessageId: string,
-    answer: { text: string; provider: string; model: string; complete: boolean },
+    answer: { content: ContentPart[]; provider: string; model: string; complete: boolean },
   ) => [
     ...request.messages.map((message) => ({
       id: randomUUID(),
       conversationId: conversation.id,
       role: message.role,
       content: message.content,
+      toolCallId: message.toolCallId ?? null,
       createdAt: context.receivedAt,
     })),
     {
       id: responseMessageId,
       conversationId: conversation.id,
       role: 'assistant' as const,
-      content: [{ type: 'text' as const, text: answer.text }],
+      content: answer.content,
+      toolCallId: null,
       provider: answer.provider,
       model: answer.model,
       complete: answer.complete,
@@ -166,7 +169,7 @@ export function buildCompletionRecord({
   const cost = computeCost(partial.usage, info.prices);
   return {
     conversation: conversationRow,
-    messages: requestTurns(outcome.responseMessageId, { ...info, text: partial.text, complete: false }),
+    messages: requestTurns(outcome.responseMessageId, { ...info, content: partial.content, complete: false }),
     completion: {
       ...base,
       conversationId: conversation.id,

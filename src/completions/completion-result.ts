@@ -1,4 +1,6 @@
 import type { Cost } from '../catalog/cost.js';
+import type { DroppedParameter } from '../core/generation-options.js';
+import type { ContentPart } from '../core/messages.js';
 import type { Usage } from '../core/usage.js';
 import type { FinishReason } from '../providers/provider.js';
 import type { Attempt } from '../routing/attempt.js';
@@ -16,8 +18,13 @@ export interface AnswerSource {
 export interface CompletionResult extends AnswerSource {
   id: string;
   conversationTitle: string;
+  /** The answer's text parts, joined. */
   text: string;
+  /** The whole answer in order: reasoning, text and tool calls. */
+  content: ContentPart[];
   finishReason: FinishReason;
+  /** Sampling hints the answering model's provider did not receive, or received clamped. */
+  droppedParameters: DroppedParameter[];
   usage: Usage;
   /** Token costs; `total` also includes `searchCost`. */
   cost: Cost;

@@ -6,6 +6,7 @@ import type { RoutingStrategy } from '../config/config-schema.js';
 import type { CompletionRequest } from '../core/completion-request.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { ChatMessage } from '../core/messages.js';
+import { checkToolResults } from '../core/tool-results.js';
 import { countMessageTokens, countTokens } from '../core/token-count.js';
 import type { Usage } from '../core/usage.js';
 import type { RateLimitState } from '../limits/rate-limit-state.js';
@@ -22,6 +23,7 @@ import { nativeCitations } from '../search/native-citations.js';
 import type { WebSearch } from '../search/web-search.js';
 import type { CompletionRecorder } from '../store/completion-recorder.js';
 import type { ConversationStore } from '../store/conversation-store.js';
+import { AnswerBuilder } from './answer-builder.js';
 import type { CompletionEvent } from './completion-event.js';
 import { buildCompletionRecord, type CompletionOutcome } from './completion-record.js';
 import type { AnswerSource, CompletionResult } from './completion-result.js';
@@ -84,6 +86,7 @@ export class CompletionService {
   ): Promise<AsyncGenerator<CompletionEvent>> {
     const conversation = await this.#resolveConversation(request, context.principal);
     const messages = [...conversation.history, ...request.messages];
+    checkToolResults(messages, conversation.history.length);
     const prompt = new PromptSize(messages);
     const { router, catalog, registry } = this.deps;
     const { pool, fallbacks } = selectCandidates(
@@ -93,7 +96,7 @@ export class CompletionService {
         messages,
         prompt,
         allowedModels: context.principal.limits?.allowedModels,
-        maxTokens: request.maxTokens,
+        options: request,
         search: request.search,
         // [search, issue 9]
         searchUnavailable: this.deps.search && ((info) => this.deps.search!.unavailableReason(info)),
@@ -176,13 +179,13 @@ export class CompletionService {
     const { clock, recorder } = this.deps;
     const responseMessageId = randomUUID();
     let source: AnswerSource | undefined;
-    let text = '';
+    const answer = new AnswerBuilder();
     let recorded = false;
     /** What to settle the key's admission to, known once the outcome is recorded. */
     let used: ActualUse = nothingUsed;
     const estimateUsage = (): Usage => ({
       promptTokens: countMessageTokens(messages),
-      completionTokens: countTokens(text),
+      completionTokens: countTokens(answer.text),
       reasoningTokens: 0,
       cachedTokens: 0,
       estimated: true,
@@ -205,8 +208,21 @@ export class CompletionService {
           };
           return undefined;
         case 'text-delta':
-          text += event.text;
+          answer.addText(event.text);
           return { type: 'text-delta', text: event.text, source: source! };
+        case 'reasoning-delta':
+          answer.addReasoning(event.text, event.echo);
+          return event.text ? { type: 'reasoning-delta', text: event.text, source: source! } : undefined;
+        case 'tool-call-delta':
+          answer.addToolCall(event);
+          return {
+            type: 'tool-call-delta',
+            index: event.index,
+            id: event.id,
+            name: event.name,
+            arguments: event.arguments,
+            source: source!,
+          };
         case 'finish': {
           const usage = event.usage ?? estimateUsage();
           const searchCost = grounding?.cost ?? 0;
@@ -217,8 +233,10 @@ export class CompletionService {
             ...source!,
             id: randomUUID(),
             conversationTitle: conversation.title,
-            text,
+            text: answer.text,
+            content: answer.content(),
             finishReason: event.finishReason,
+            droppedParameters: event.candidate.droppedParameters,
             usage,
             cost: { ...cost, total: cost.total + searchCost },
             searchCost,
@@ -234,7 +252,9 @@ export class CompletionService {
           return { type: 'done', completion };
         }
         case 'failed': {
-          const partial = event.committed ? { ...event.committed, text, usage: estimateUsage() } : undefined;
+          const partial = event.committed
+            ? { ...event.committed, content: answer.content(), usage: estimateUsage() }
+            : undefined;
           record({
             kind: 'failed',
             error: event.error,
@@ -257,10 +277,10 @@ export class CompletionService {
       {
         candidates,
         messages,
-        temperature: request.temperature,
-        maxTokens: request.maxTokens,
         maxRetries: request.maxRetries,
         startedAt: context.startedAt,
+        // A client waiting for the whole answer is sent nothing until it finished.
+        streamed: request.stream,
       },
       stop.signal,
     );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { capabilities } from '../catalog/model-info.js';
 
 /** Wire formats a provider can speak. */
 export const providerKinds = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
@@ -25,7 +26,7 @@ export const modelConfigSchema = z.strictObject({
   inputPricePerMTok: z.number().nonnegative().optional(),
   outputPricePerMTok: z.number().nonnegative().optional(),
   cachedInputPricePerMTok: z.number().nonnegative().optional(),
-  capabilities: z.array(z.enum(['vision', 'search'])).optional(),
+  capabilities: z.array(z.enum(capabilities)).optional(),
 });
 
 /** When a model's circuit opens and how long it stays open (see src/routing/circuit-breaker.ts). */
@@ -40,8 +41,13 @@ export const circuitBreakerConfigSchema = z.strictObject({
 export const routingConfigSchema = z.strictObject({
   strategy: z.enum(routingStrategies).default('balanced'),
   timeoutMs: z.int().positive().default(120_000),
+  /** Per attempt, the wait for the first token. */
   ttftTimeoutMs: z.int().positive().default(30_000),
+  /** Per attempt, the longest silence between two chunks after the first token. */
+  idleTimeoutMs: z.int().positive().default(30_000),
   maxRetryAfterMs: z.int().nonnegative().default(30_000),
+  /** Try the next candidate after a content-policy refusal (LiteLLM's content_policy_fallbacks). */
+  contentFilterFallback: z.boolean().default(false),
   circuitBreaker: circuitBreakerConfigSchema.default(circuitBreakerConfigSchema.parse({})),
 });
 

@@ -1,6 +1,10 @@
 /** Error codes a client can see, with their HTTP status (SPEC §2). */
 export const errorStatus = {
   invalid_request: 400,
+  /** The provider refused the request under its content policy. */
+  content_filtered: 400,
+  /** Every candidate refused the request as invalid (the provider's 400). */
+  upstream_rejected: 400,
   unauthorized: 401,
   budget_exceeded: 402,
   forbidden: 403,

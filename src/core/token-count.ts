@@ -27,8 +27,11 @@ export function countMessageTokens(messages: readonly ChatMessage[]): number {
   let total = 3;
   for (const message of messages) {
     total += tokensPerMessage;
-    for (const part of message.content)
-      total += part.type === 'text' ? countTokens(part.text) : tokensPerImage;
+    for (const part of message.content) {
+      if (part.type === 'image_url') total += tokensPerImage;
+      else if (part.type === 'tool_call') total += countTokens(part.name) + countTokens(part.arguments);
+      else total += countTokens(part.text);
+    }
   }
   return total;
 }

@@ -102,8 +102,10 @@ export const messages = pgTable(
       .references(() => conversations.id, { onDelete: 'cascade' }),
     /** Insertion order: turns are read back by it. */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
-    role: text('role', { enum: ['system', 'user', 'assistant'] }).notNull(),
+    role: text('role', { enum: ['system', 'user', 'assistant', 'tool'] }).notNull(),
     content: jsonb('content').$type<ContentPart[]>().notNull(),
+    /** A `tool` turn: the id of the call it answers. */
+    toolCallId: text('tool_call_id'),
     provider: text('provider'),
     model: text('model'),
     /** False for an assistant answer cut short after it started streaming. */

@@ -11,6 +11,8 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     /** Exact decimal numbers (money) travel as strings so no digit is lost to a float. */
     Decimal: { Input: string; Output: string };
+    /** Tool schemas, tool choices: checked by the shared zod rules, not by GraphQL types. */
+    JSON: { Input: unknown; Output: unknown };
   };
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CompletionRequest, completionFieldSchemas } from '../core/completion-request.js';
+import { type CompletionRequest, checkToolFields, completionFieldSchemas } from '../core/completion-request.js';
 
 // `stream` is not an input in GraphQL: the mutation answers whole, the subscription streams.
 const { stream: _stream, ...fieldSchemas } = completionFieldSchemas;
@@ -18,9 +18,14 @@ function toRestPart(part: unknown): unknown {
 }
 
 function toRestMessage(message: unknown): unknown {
-  if (!isRecord(message) || !Array.isArray(message.content)) return message;
-  return { ...message, content: message.content.map(toRestPart) };
+  if (!isRecord(message)) return message;
+  const fields = withoutNulls(message);
+  return Array.isArray(fields.content) ? { ...fields, content: fields.content.map(toRestPart) } : fields;
 }
+
+/** Input objects nested in the input (tools, responseFormat, reasoning) lose their nulls too. */
+const withoutNestedNulls = (value: unknown): unknown =>
+  Array.isArray(value) ? value.map(withoutNestedNulls) : isRecord(value) ? withoutNulls(value) : value;
 
 /**
  * GraphQL gives `null` for an omitted optional field and names the image part `imageUrl`;
@@ -29,12 +34,17 @@ function toRestMessage(message: unknown): unknown {
 function toRestShape(input: unknown): unknown {
   if (!isRecord(input)) return input;
   const fields = withoutNulls(input);
+  for (const name of ['tools', 'responseFormat', 'reasoning'] as const)
+    if (name in fields) fields[name] = withoutNestedNulls(fields[name]);
   return Array.isArray(fields.messages)
     ? { ...fields, messages: fields.messages.map(toRestMessage) }
     : fields;
 }
 
-export const completionInputSchema = z.preprocess(toRestShape, z.strictObject(fieldSchemas));
+export const completionInputSchema = z.preprocess(
+  toRestShape,
+  z.strictObject(fieldSchemas).superRefine(checkToolFields),
+);
 
 /** A validated GraphQL completion input; `stream` is set by the operation. */
 export type CompletionInputRequest = Omit<CompletionRequest, 'stream'>;

@@ -7,6 +7,14 @@ import type { GraphQLContext } from './context.js';
 /** What `completionStream` yields: text, then exactly one `done` or one `error`. */
 export type CompletionChunk =
   | { type: 'text'; text: string; source: AnswerSource }
+  | { type: 'reasoning'; text: string }
+  | {
+      type: 'tool_call';
+      index: number;
+      id: string | undefined;
+      name: string | undefined;
+      arguments: string;
+    }
   | { type: 'done'; completion: CompletionResult }
   | { type: 'error'; error: GatewayError; afterText: boolean };
 
@@ -40,9 +48,24 @@ async function* completionChunks(
     return;
   }
   for await (const event of events) {
-    if (event.type === 'text-delta') yield { type: 'text', text: event.text, source: event.source };
-    else if (event.type === 'done') yield { type: 'done', completion: event.completion };
-    else yield { type: 'error', error: event.error, afterText: event.afterText };
+    switch (event.type) {
+      case 'text-delta':
+        yield { type: 'text', text: event.text, source: event.source };
+        break;
+      case 'reasoning-delta':
+        yield { type: 'reasoning', text: event.text };
+        break;
+      case 'tool-call-delta': {
+        const { index, id, name, arguments: fragment } = event;
+        yield { type: 'tool_call', index, id, name, arguments: fragment };
+        break;
+      }
+      case 'done':
+        yield { type: 'done', completion: event.completion };
+        break;
+      case 'error':
+        yield { type: 'error', error: event.error, afterText: event.afterText };
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { picoToDollars } from '../catalog/cost.js';
 import type { AnswerSource, CompletionResult } from '../completions/completion-result.js';
+import type { ContentPart } from '../core/messages.js';
 import { attemptToJson } from '../routing/attempt.js';
 
 /** The costs object of SPEC §2 in dollars; `total_tokens_cost` includes web search. */
@@ -10,6 +11,14 @@ export const costsToJson = (completion: CompletionResult) => ({
   total_tokens_cost: picoToDollars(completion.cost.total),
 });
 
+/** A part as REST shows it: provider echoes (signatures) stay in the stored turn. */
+export const toRestPart = (part: ContentPart): ContentPart => {
+  if (part.type === 'tool_call')
+    return { type: 'tool_call', id: part.id, name: part.name, arguments: part.arguments };
+  if (part.type === 'reasoning') return { type: 'reasoning', text: part.text };
+  return part;
+};
+
 /** The SPEC §2 response body of a completion. */
 export function completionToRestJson(completion: CompletionResult) {
   const { usage } = completion;
@@ -19,7 +28,7 @@ export function completionToRestJson(completion: CompletionResult) {
     responseMessageId: completion.responseMessageId,
     conversationId: completion.conversationId,
     conversationTitle: completion.conversationTitle,
-    message: { role: 'assistant', type: 'text', content: [{ type: 'text', text: completion.text }] },
+    message: { role: 'assistant', type: 'text', content: completion.content.map(toRestPart) },
     usage: {
       promptTokens: usage.promptTokens,
       completionTokens: usage.completionTokens,
@@ -31,6 +40,7 @@ export function completionToRestJson(completion: CompletionResult) {
       unpriced: completion.unpriced,
     },
     finishReason: completion.finishReason,
+    droppedParameters: completion.droppedParameters,
     latency: completion.latencyMs,
     ttft: completion.ttftMs,
     attempts: completion.attempts.map(attemptToJson),

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal.js';
+import type { CompletionEvent } from '../completions/completion-event.js';
 import type { CompletionService } from '../completions/completion-service.js';
 import {
   type CompletionRequest,
@@ -41,6 +42,15 @@ export function clientGoneSignal(req: IncomingMessage, res: ServerResponse): Abo
   return controller.signal;
 }
 
+/** `{"type":"tool_call","index","id","name","arguments"}`: id and name on a call's first fragment only (SPEC §6). */
+const toolCallEvent = (event: Extract<CompletionEvent, { type: 'tool-call-delta' }>) => ({
+  type: 'tool_call',
+  index: event.index,
+  ...(event.id === undefined ? {} : { id: event.id }),
+  ...(event.name === undefined ? {} : { name: event.name }),
+  arguments: event.arguments,
+});
+
 /** `POST /api/v1/completions` (SPEC §2). */
 export async function handleRestCompletion(
   req: IncomingMessage,
@@ -77,6 +87,12 @@ export async function handleRestCompletion(
     if (event.type === 'text-delta') {
       if (!res.headersSent) sse.open();
       sse.writeJson(encoder.encode(event.text, event.source));
+    } else if (event.type === 'reasoning-delta') {
+      if (!res.headersSent) sse.open();
+      sse.write({ type: 'reasoning', text: event.text });
+    } else if (event.type === 'tool-call-delta') {
+      if (!res.headersSent) sse.open();
+      sse.write(toolCallEvent(event));
     } else if (event.type === 'done') {
       if (!res.headersSent) sse.open();
       sse.write({ type: 'done', ...completionToRestJson(event.completion) });

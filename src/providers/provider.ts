@@ -1,12 +1,15 @@
-import type { ChatMessage } from '../core/messages.js';
+import type { GenerationOptions, ParameterSupport } from '../core/generation-options.js';
+import type { ChatMessage, ProviderEcho } from '../core/messages.js';
 import type { UpstreamError } from '../core/upstream-error.js';
 import type { Usage } from '../core/usage.js';
 
-/** What one upstream call is asked to do. */
-export interface ModelCall {
+/**
+ * What one upstream call is asked to do. The sampling hints are already fitted to the
+ * model's `parameterSupport` (dropped or clamped by the router); tools, tool choice,
+ * response format and reasoning are capabilities the model was chosen for.
+ */
+export interface ModelCall extends GenerationOptions {
   messages: ChatMessage[];
-  temperature?: number | undefined;
-  maxTokens?: number | undefined;
   /**
    * Let the provider search the web itself (its own search tool), for a model whose
    * provider offers it (`Provider.nativeSearch`). The messages then carry no sources of ours.
@@ -33,6 +36,20 @@ export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' |
  */
 export type ProviderStreamPart =
   | { type: 'text-delta'; text: string }
+  /** Reasoning text; `echo` (a signature…) may come with any fragment, usually the last of a block. */
+  | { type: 'reasoning-delta'; text: string; echo?: ProviderEcho | undefined }
+  /**
+   * A fragment of a tool call. `index` numbers the answer's calls from 0; the first fragment of
+   * each call carries its `id` and `name` (an adapter makes up a stable id when the provider has none).
+   */
+  | {
+      type: 'tool-call-delta';
+      index: number;
+      id?: string | undefined;
+      name?: string | undefined;
+      arguments: string;
+      echo?: ProviderEcho | undefined;
+    }
   | {
       type: 'finish';
       finishReason: FinishReason;
@@ -49,6 +66,8 @@ export type ProviderStreamPart =
 export interface LanguageModel {
   readonly provider: string;
   readonly model: string;
+  /** Which sampling hints this model takes, from its adapter's own table. */
+  readonly parameterSupport: ParameterSupport;
   stream(call: ModelCall): AsyncIterable<ProviderStreamPart>;
 }
 

@@ -1,5 +1,17 @@
-import type { ChatMessage } from '../core/messages.js';
+import type { ChatMessage, ContentPart } from '../core/messages.js';
 import { countMessageTokens } from '../core/token-count.js';
+
+/** An image counts as a flat 3,000 bytes; every other part by its text. */
+function partBytes(part: ContentPart): number {
+  switch (part.type) {
+    case 'image_url':
+      return 3_000;
+    case 'tool_call':
+      return Buffer.byteLength(part.name) + Buffer.byteLength(part.arguments);
+    default:
+      return Buffer.byteLength(part.text);
+  }
+}
 
 /**
  * The size of a prompt, cheaply: tokenising is only worth its CPU when a context window
@@ -14,8 +26,7 @@ export class PromptSize {
   constructor(private readonly messages: readonly ChatMessage[]) {
     let bytes = 0;
     for (const message of messages) {
-      for (const part of message.content)
-        bytes += part.type === 'text' ? Buffer.byteLength(part.text) : 3_000;
+      for (const part of message.content) bytes += partBytes(part);
     }
     this.bytes = bytes;
     this.approxTokens = Math.ceil(bytes / 4) + 4 * messages.length;

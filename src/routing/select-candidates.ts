@@ -1,7 +1,8 @@
 import type { ModelCatalog } from '../catalog/model-catalog.js';
 import type { ModelInfo } from '../catalog/model-info.js';
 import { GatewayError } from '../core/gateway-error.js';
-import { type ChatMessage, hasImages } from '../core/messages.js';
+import { fitParameters, type GenerationOptions } from '../core/generation-options.js';
+import { type ChatMessage, hasImages, usesTools } from '../core/messages.js';
 import type { ModelRef } from '../core/model-ref.js';
 import { allowlistRefusal } from '../limits/model-allowlist.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
@@ -16,13 +17,26 @@ export interface CandidateQuery {
   prompt: PromptSize;
   /** The key's allowlist of models or providers, when it has one. */
   allowedModels?: readonly string[] | undefined;
-  maxTokens: number | undefined;
+  /** The request's generation options; each candidate gets them fitted to its provider. */
+  options: GenerationOptions;
   search: boolean;
   /**
    * [search, issue 9] Why a model cannot search (no backend, no native search), or undefined
    * when it can. Absent: no model can search.
    */
   searchUnavailable?: ((info: ModelInfo) => string | undefined) | undefined;
+}
+
+/** Why the request needs more than the model can do (SPEC §6, §7), or undefined. */
+function missingCapability(query: CandidateQuery, capabilities: ModelInfo['capabilities']): string | undefined {
+  const { options } = query;
+  const callsTools = (options.tools?.length ?? 0) > 0 || usesTools(query.messages);
+  if (callsTools && !capabilities.has('tools')) return 'the model cannot call tools';
+  const format = options.responseFormat?.type;
+  if ((format === 'json_schema' || format === 'json_object') && !capabilities.has('structured_output'))
+    return `the model cannot answer in a JSON format (responseFormat ${format})`;
+  if (options.reasoning && !capabilities.has('reasoning')) return 'the model does not reason (reasoning was asked for)';
+  return undefined;
 }
 
 /** Why a model cannot serve this request, or undefined when it can. */
@@ -39,11 +53,16 @@ function ineligibility(
   if (!provider) return `unknown provider "${ref.provider}"`;
   if (!provider.configured) return `provider "${ref.provider}" is not configured (its API key is not set)`;
   const info = catalog.resolve(ref.id);
-  if (info.contextWindow !== undefined && query.prompt.exceeds(info.contextWindow, query.maxTokens ?? 0)) {
+  if (
+    info.contextWindow !== undefined &&
+    query.prompt.exceeds(info.contextWindow, query.options.maxTokens ?? 0)
+  ) {
     return `its context window of ${info.contextWindow} tokens is smaller than the ${query.prompt.exactTokens} prompt tokens plus maxTokens`;
   }
   if (hasImages(query.messages) && !info.capabilities.has('vision'))
     return 'the model does not accept images';
+  const missing = missingCapability(query, info.capabilities);
+  if (missing) return missing;
   // [search, issue 9] eligible with search when a backend is configured or it searches natively.
   if (query.search) {
     const reason = query.searchUnavailable
@@ -78,9 +97,13 @@ export function selectCandidates(
       rejected.push({ model: ref.id, reason });
       continue;
     }
-    const candidate = {
+    const model = registry.get(ref.provider)!.languageModel(ref.model);
+    const fitted = fitParameters(query.options, model.parameterSupport, ref.provider);
+    const candidate: Candidate = {
       info: catalog.resolve(ref.id),
-      model: registry.get(ref.provider)!.languageModel(ref.model),
+      model,
+      options: fitted.options,
+      droppedParameters: fitted.dropped,
     };
     (position < query.models.length ? pool : fallbacks).push(candidate);
   }

@@ -25,6 +25,8 @@ export interface StoredMessage {
   id: string;
   role: MessageRole;
   content: ContentPart[];
+  /** A `tool` turn: the call it answers. */
+  toolCallId: string | null;
   provider: string | null;
   model: string | null;
   complete: boolean;
@@ -112,6 +114,7 @@ export class ConversationQueries {
         id: messages.id,
         role: messages.role,
         content: messages.content,
+        toolCallId: messages.toolCallId,
         provider: messages.provider,
         model: messages.model,
         complete: messages.complete,

@@ -24,10 +24,14 @@ export class ConversationStore {
       .limit(1);
     if (!conversation || (!principal.admin && conversation.apiKeyId !== principal.keyId)) return undefined;
     const turns = await this.db
-      .select({ role: messages.role, content: messages.content })
+      .select({ role: messages.role, content: messages.content, toolCallId: messages.toolCallId })
       .from(messages)
       .where(eq(messages.conversationId, id))
       .orderBy(asc(messages.seq));
-    return { id: conversation.id, title: conversation.title, messages: turns };
+    return {
+      id: conversation.id,
+      title: conversation.title,
+      messages: turns.map((turn) => (turn.toolCallId === null ? { role: turn.role, content: turn.content } : { ...turn, toolCallId: turn.toolCallId })),
+    };
   }
 }

@@ -25,10 +25,11 @@ touched_conversations as (
   where c.id = x.id
 ),
 new_messages as (
-  insert into messages (id, conversation_id, role, content, provider, model, complete, citations, created_at)
-  select x.id, x.conversation_id, x.role, x.content, x.provider, x.model, x.complete, x.citations, x.created_at
+  insert into messages (id, conversation_id, role, content, tool_call_id, provider, model, complete, citations, created_at)
+  select x.id, x.conversation_id, x.role, x.content, x.tool_call_id, x.provider, x.model, x.complete, x.citations,
+    x.created_at
   from input, jsonb_to_recordset(input.j->'messages') as x(
-    pos int, id uuid, conversation_id uuid, role text, content jsonb, provider text, model text,
+    pos int, id uuid, conversation_id uuid, role text, content jsonb, tool_call_id text, provider text, model text,
     complete boolean, citations jsonb, created_at timestamptz)
   order by x.pos
 ),
@@ -88,6 +89,7 @@ function toPayload(batch: readonly CompletionRecord[]): string {
         conversation_id: m.conversationId,
         role: m.role,
         content: m.content,
+        tool_call_id: m.toolCallId ?? null,
         provider: m.provider ?? null,
         model: m.model ?? null,
         complete: m.complete ?? true,

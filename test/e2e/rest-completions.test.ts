@@ -170,7 +170,7 @@ describe.each(drivers)('REST /api/v1/completions on %s', (driver) => {
         {
           messages: [{ role: 'robot', content: 'x' }],
           models: ['echo'],
-          temperature: 1.5,
+          temperature: 2.5,
           maxTokens: 0,
           maxRetries: 11,
           stream: 'yes',

@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../../src/catalog/model-info.js';
+import { takesEverySamplingHint } from '../../src/providers/parameter-support.js';
 import { UpstreamError, type UpstreamErrorInit } from '../../src/core/upstream-error.js';
 import type { Usage } from '../../src/core/usage.js';
 import type { LanguageModel, ModelCall, ProviderStreamPart } from '../../src/providers/provider.js';
@@ -29,6 +30,7 @@ export const usage = (over: Partial<Usage> = {}): Usage => ({
  */
 export class ScriptedModel implements LanguageModel {
   readonly calls: { at: number }[] = [];
+  readonly parameterSupport = takesEverySamplingHint;
 
   constructor(
     readonly provider: string,
@@ -68,6 +70,6 @@ export const modelInfo = (id: string, over: Partial<ModelInfo> = {}): ModelInfo 
 
 export const candidate = (id: string, clock: Clock, scripts: Step[][], info: Partial<ModelInfo> = {}) => {
   const model = new ScriptedModel(id.split('/')[0]!, id.split('/')[1]!, clock, scripts);
-  const entry: Candidate = { info: modelInfo(id, info), model };
+  const entry: Candidate = { info: modelInfo(id, info), model, options: {}, droppedParameters: [] };
   return { candidate: entry, model };
 };

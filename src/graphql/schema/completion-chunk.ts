@@ -8,6 +8,24 @@ import { completionInputArg, toCompletionInputRequest } from './completion-input
 
 type TextChunk = { type: 'text'; text: string; source: AnswerSource };
 type DoneChunk = { type: 'done'; completion: CompletionResult };
+type ReasoningChunk = Extract<Chunk, { type: 'reasoning' }>;
+type ToolCallChunk = Extract<Chunk, { type: 'tool_call' }>;
+
+const CompletionReasoningChunk = builder.objectRef<ReasoningChunk>('CompletionReasoningChunk').implement({
+  description: 'A fragment of the reasoning text the provider returned.',
+  fields: (t) => ({ text: t.exposeString('text') }),
+});
+
+const CompletionToolCallChunk = builder.objectRef<ToolCallChunk>('CompletionToolCallChunk').implement({
+  description:
+    'A fragment of a tool call: `index` numbers the calls of the answer; `id` and `name` come with the first fragment of each.',
+  fields: (t) => ({
+    index: t.exposeInt('index'),
+    id: t.string({ nullable: true, resolve: (chunk) => chunk.id ?? null }),
+    name: t.string({ nullable: true, resolve: (chunk) => chunk.name ?? null }),
+    arguments: t.exposeString('arguments', { description: 'A fragment of the arguments’ JSON text.' }),
+  }),
+});
 type ErrorChunk = { type: 'error'; error: GatewayError; afterText: boolean };
 
 const CompletionTextChunk = builder.objectRef<TextChunk>('CompletionTextChunk').implement({
@@ -45,14 +63,23 @@ const CompletionErrorChunk = builder.objectRef<ErrorChunk>('CompletionErrorChunk
 });
 
 const CompletionChunk = builder.unionType('CompletionChunk', {
-  types: [CompletionTextChunk, CompletionDoneChunk, CompletionErrorChunk],
-  resolveType: (chunk) =>
-    chunk.type === 'text'
-      ? 'CompletionTextChunk'
-      : chunk.type === 'done'
-        ? 'CompletionDoneChunk'
-        : 'CompletionErrorChunk',
+  types: [
+    CompletionTextChunk,
+    CompletionReasoningChunk,
+    CompletionToolCallChunk,
+    CompletionDoneChunk,
+    CompletionErrorChunk,
+  ],
+  resolveType: (chunk) => chunkTypeNames[chunk.type],
 });
+
+const chunkTypeNames = {
+  text: 'CompletionTextChunk',
+  reasoning: 'CompletionReasoningChunk',
+  tool_call: 'CompletionToolCallChunk',
+  done: 'CompletionDoneChunk',
+  error: 'CompletionErrorChunk',
+} as const satisfies Record<Chunk['type'], string>;
 
 builder.subscriptionField('completionStream', (t) =>
   t.field({

@@ -5,11 +5,15 @@ import { ContentPartType, MessageRole } from './message.js';
 import { RoutingStrategy } from './routing-strategy.js';
 
 const ContentPartInput = builder.inputType('ContentPartInput', {
-  description: 'A `TEXT` part carries `text`; an `IMAGE_URL` part carries `imageUrl` (https or data URL).',
+  description:
+    'A `TEXT` or `REASONING` part carries `text`; an `IMAGE_URL` part `imageUrl` (https or data URL); a `TOOL_CALL` part (assistant turns) `id`, `name` and `arguments`.',
   fields: (t) => ({
     type: t.field({ type: ContentPartType, required: true }),
     text: t.string(),
     imageUrl: t.string(),
+    id: t.string(),
+    name: t.string(),
+    arguments: t.string({ description: 'The JSON text of the call’s arguments.' }),
   }),
 });
 
@@ -17,7 +21,34 @@ const MessageInput = builder.inputType('MessageInput', {
   fields: (t) => ({
     role: t.field({ type: MessageRole, required: true }),
     content: t.field({ type: [ContentPartInput], required: true }),
+    toolCallId: t.string({ description: 'A `TOOL` turn: the id of the call it answers.' }),
   }),
+});
+
+const ToolInput = builder.inputType('ToolInput', {
+  description: 'A tool the model may call.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Matches ^[a-zA-Z0-9_-]{1,64}$; unique.' }),
+    description: t.string(),
+    parameters: t.field({ type: 'JSON', description: 'A JSON Schema object.' }),
+    strict: t.boolean(),
+  }),
+});
+
+const ResponseFormatInput = builder.inputType('ResponseFormatInput', {
+  description: '`{type: "text"}`, `{type: "json_object"}` or `{type: "json_schema", name, schema, strict}`.',
+  fields: (t) => ({
+    type: t.string({ required: true }),
+    name: t.string(),
+    description: t.string(),
+    schema: t.field({ type: 'JSON' }),
+    strict: t.boolean(),
+  }),
+});
+
+const ReasoningInput = builder.inputType('ReasoningInput', {
+  description: 'One of `effort` (minimal, low, medium, high) or `maxTokens`.',
+  fields: (t) => ({ effort: t.string(), maxTokens: t.int() }),
 });
 
 /** The rules are REST's (SPEC §2), checked by the shared zod schemas through plugin-zod. */
@@ -36,6 +67,17 @@ export const CompletionInput = builder.inputType('CompletionInput', {
     search: t.boolean({ description: 'Ground the answer in web search results.' }),
     conversationId: t.id({ description: 'A conversation of yours to continue.' }),
     strategy: t.field({ type: RoutingStrategy, description: "The server's default when omitted." }),
+    topP: t.float({ description: '0 to 1.' }),
+    topK: t.int({ description: 'At least 1.' }),
+    stop: t.stringList({ description: 'At most 4 non-empty stop sequences.' }),
+    seed: t.int(),
+    frequencyPenalty: t.float({ description: '−2 to 2.' }),
+    presencePenalty: t.float({ description: '−2 to 2.' }),
+    reasoning: t.field({ type: ReasoningInput, description: 'Only models that reason are eligible.' }),
+    tools: t.field({ type: [ToolInput] }),
+    toolChoice: t.field({ type: 'JSON', description: '"auto", "none", "required" or {"name": "<tool>"}.' }),
+    parallelToolCalls: t.boolean({ description: 'False asks for at most one call per turn.' }),
+    responseFormat: t.field({ type: ResponseFormatInput }),
   }),
 });
 

@@ -20,6 +20,12 @@ const FinishReason = builder.enumType('FinishReason', {
   } as const,
 });
 
+const DroppedParameter = builder
+  .objectRef<CompletionResult['droppedParameters'][number]>('DroppedParameter')
+  .implement({
+    fields: (t) => ({ parameter: t.exposeString('parameter'), reason: t.exposeString('reason') }),
+  });
+
 const CompletionCosts = builder.objectRef<CompletionResult>('CompletionCosts').implement({
   description: 'US dollars, from the model’s prices and the search price.',
   fields: (t) => ({
@@ -68,7 +74,8 @@ const CompletionMessage = builder.objectRef<CompletionResult>('CompletionMessage
     type: t.string({ description: 'Always "text".', resolve: () => 'text' }),
     content: t.field({
       type: [ContentPart],
-      resolve: (completion): CoreContentPart[] => [{ type: 'text', text: completion.text }],
+      description: 'Reasoning, text and tool calls, in the order the model produced them.',
+      resolve: (completion): CoreContentPart[] => completion.content,
     }),
   }),
 });
@@ -84,6 +91,11 @@ export const Completion = builder.objectRef<CompletionResult>('Completion').impl
     message: t.field({ type: CompletionMessage, resolve: (completion) => completion }),
     usage: t.field({ type: CompletionUsage, resolve: (completion) => completion }),
     finishReason: t.field({ type: FinishReason, resolve: (completion) => completion.finishReason }),
+    droppedParameters: t.field({
+      type: [DroppedParameter],
+      description: 'Sampling hints the answering provider did not receive, or received clamped.',
+      resolve: (completion) => completion.droppedParameters,
+    }),
     latency: t.int({
       description: 'Milliseconds from arrival to the end of the answer.',
       resolve: (completion) => completion.latencyMs,

@@ -4,7 +4,13 @@ import { perMTokFromPico } from '../decimal.js';
 import { Decimal } from './scalars.js';
 
 const Capability = builder.enumType('Capability', {
-  values: { VISION: { value: 'vision' }, SEARCH: { value: 'search' } } as const,
+  values: {
+    VISION: { value: 'vision' },
+    SEARCH: { value: 'search' },
+    TOOLS: { value: 'tools' },
+    STRUCTURED_OUTPUT: { value: 'structured_output' },
+    REASONING: { value: 'reasoning' },
+  } as const,
 });
 
 const ModelPrices = builder.objectRef<NonNullable<ModelInfo['prices']>>('ModelPrices').implement({

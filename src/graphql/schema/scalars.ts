@@ -1,4 +1,4 @@
-import { GraphQLError, Kind } from 'graphql';
+import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { builder } from '../builder.js';
 
 const parseDateTime = (value: unknown): Date => {
@@ -16,6 +16,43 @@ export const DateTime = builder.scalarType('DateTime', {
   serialize: (value) => value.toISOString(),
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+/** Deeper JSON literals are refused: a tool schema nests a few levels, never hundreds. */
+const maxJsonDepth = 64;
+
+function parseJsonLiteral(ast: ValueNode, variables: Record<string, unknown> | null | undefined, depth = 0): unknown {
+  if (depth > maxJsonDepth)
+    throw new GraphQLError(`JSON values may nest at most ${maxJsonDepth} levels`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return ast.values.map((value) => parseJsonLiteral(value, variables, depth + 1));
+    case Kind.OBJECT:
+      return Object.fromEntries(
+        ast.fields.map((field) => [field.name.value, parseJsonLiteral(field.value, variables, depth + 1)]),
+      );
+    case Kind.VARIABLE:
+      return variables?.[ast.name.value];
+    default:
+      throw new GraphQLError('not a JSON value', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+}
+
+export const JSONValue = builder.scalarType('JSON', {
+  description: 'Any JSON value: a tool’s JSON Schema, a tool choice, arguments…',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: (ast, variables) => parseJsonLiteral(ast, variables),
 });
 
 export const Decimal = builder.scalarType('Decimal', {

@@ -1,5 +1,6 @@
 import { type ChatMessage, textOf } from '../../core/messages.js';
 import { countMessageTokens, countTokens } from '../../core/token-count.js';
+import { takesEverySamplingHint } from '../parameter-support.js';
 import type { LanguageModel, ModelCall, ProviderStreamPart } from '../provider.js';
 
 const lastUserText = (messages: readonly ChatMessage[]): string => {
@@ -14,6 +15,8 @@ const lastUserText = (messages: readonly ChatMessage[]): string => {
 export class EchoModel implements LanguageModel {
   readonly provider = 'local';
   readonly model = 'echo';
+  /** It samples nothing, so every hint is taken (and changes nothing). */
+  readonly parameterSupport = takesEverySamplingHint;
 
   async *stream(call: ModelCall): AsyncIterable<ProviderStreamPart> {
     const text = lastUserText(call.messages);

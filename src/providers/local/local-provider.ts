@@ -1,9 +1,11 @@
 import { UpstreamError } from '../../core/upstream-error.js';
+import { takesEverySamplingHint } from '../parameter-support.js';
 import type { LanguageModel, Provider, ProviderStreamPart } from '../provider.js';
 import { EchoModel } from './echo-model.js';
 
 class UnknownLocalModel implements LanguageModel {
   readonly provider = 'local';
+  readonly parameterSupport = takesEverySamplingHint;
   constructor(readonly model: string) {}
 
   async *stream(): AsyncIterable<ProviderStreamPart> {
