@@ -35,7 +35,13 @@ describe('CompletionService', () => {
       catalog: ModelCatalog.withBuiltIns(),
       registry: new ProviderRegistry([{ name: 'slow', configured: true, languageModel: () => slow }]),
       router: new Router(
-        { timeoutMs: 120_000, ttftTimeoutMs: 30_000, maxRetryAfterMs: 0 },
+        {
+          timeoutMs: 120_000,
+          ttftTimeoutMs: 30_000,
+          idleTimeoutMs: 30_000,
+          maxRetryAfterMs: 0,
+          contentFilterFallback: false,
+        },
         systemClock,
         new HealthTracker(systemClock),
       ),

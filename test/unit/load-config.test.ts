@@ -26,7 +26,9 @@ describe('loadConfig', () => {
       strategy: 'balanced',
       timeoutMs: 120_000,
       ttftTimeoutMs: 30_000,
+      idleTimeoutMs: 30_000,
       maxRetryAfterMs: 30_000,
+      contentFilterFallback: false,
       circuitBreaker: {
         consecutiveFailures: 5,
         failureRate: 0.5,

@@ -9,10 +9,16 @@ import {
 import { FakeClock } from '../support/fake-clock.js';
 import { candidate, type Step } from '../support/scripted-model.js';
 
-const settings: RouterSettings = { timeoutMs: 60_000, ttftTimeoutMs: 5_000, maxRetryAfterMs: 10_000 };
+const settings: RouterSettings = {
+  timeoutMs: 60_000,
+  ttftTimeoutMs: 5_000,
+  idleTimeoutMs: 10_000,
+  maxRetryAfterMs: 10_000,
+  contentFilterFallback: false,
+};
 const ok: Step[] = [{ text: 'Hello' }, { text: ' world' }, { finish: {} }];
 const fail = (
-  kind: 'server_error' | 'rate_limited' | 'context_length_exceeded',
+  kind: 'server_error' | 'rate_limited' | 'context_length_exceeded' | 'bad_request' | 'content_filtered',
   retryAfterMs?: number,
 ): Step[] => [
   {
@@ -34,17 +40,21 @@ function setup(options: { random?: () => number; settings?: Partial<RouterSettin
     health,
     options.random ?? (() => 0.5),
   );
-  const route = async (candidates: Candidate[], maxRetries = 2, signal = new AbortController().signal) => {
+  const route = async (
+    candidates: Candidate[],
+    maxRetries = 2,
+    signal = new AbortController().signal,
+    streamed = true,
+  ) => {
     const events: RouteEvent[] = [];
     const run = (async () => {
       for await (const event of router.route(
         {
           candidates,
           messages: [],
-          temperature: undefined,
-          maxTokens: undefined,
           maxRetries,
           startedAt: clock.now(),
+          streamed,
         },
         signal,
       )) {
@@ -139,6 +149,44 @@ describe('Router', () => {
     });
   });
 
+  it('does not retry a silent upstream on the same model: it moves on at the TTFT deadline', async () => {
+    const { clock, route } = setup();
+    const silent = candidate('p/silent', clock, [[{ wait: 60_000 }, ...ok]]);
+    const quick = candidate('p/quick', clock, [ok]);
+    const { last } = await route([silent.candidate, quick.candidate], 2);
+    expect(silent.model.calls).toHaveLength(1);
+    expect(quick.model.calls.map((c) => c.at)).toEqual([5_000]);
+    expect(last).toMatchObject({ type: 'finish', candidate: { info: { id: 'p/quick' } } });
+    expect(last.type === 'finish' && last.attempts.map((a) => [a.model, a.errorKind, a.message])).toEqual([
+      ['silent', 'timeout', 'no first token within 5000 ms'],
+      ['quick', undefined, undefined],
+    ]);
+
+    const alone = candidate('p/alone', clock, [[{ wait: 60_000 }, ...ok]]);
+    const timedOut = await route([alone.candidate], 3);
+    expect(alone.model.calls).toHaveLength(1);
+    expect(timedOut.last).toMatchObject({ type: 'failed', error: { code: 'upstream_timeout' } });
+  });
+
+  it('still retries the same model after a stall, a cut or a 5xx of a non-streamed answer', async () => {
+    const { clock, route } = setup();
+    const flaky = candidate('p/flaky', clock, [
+      [{ text: 'a' }, { wait: 60_000 }],
+      [{ text: 'b' }, { throws: true }],
+      fail('server_error'),
+      ok,
+    ]);
+    const { last, text } = await route([flaky.candidate], 3, undefined, false);
+    expect(text).toBe('Hello world');
+    expect(flaky.model.calls).toHaveLength(4);
+    expect(last.type === 'finish' && last.attempts.map((a) => [a.outcome, a.errorKind])).toEqual([
+      ['incomplete', 'timeout'],
+      ['incomplete', 'network'],
+      ['failed', 'server_error'],
+      ['succeeded', undefined],
+    ]);
+  });
+
   it('abandons a silent upstream at the TTFT deadline and tries the next candidate', async () => {
     const { clock, route } = setup();
     const silent = candidate('p/silent', clock, [[{ wait: 60_000 }, ...ok]]);
@@ -191,6 +239,48 @@ describe('Router', () => {
     expect(last.type === 'failed' && last.attempts[0]!.outcome).toBe('incomplete');
   });
 
+  it.each([
+    ['a cut socket', [{ text: 'Hel' }, { throws: true }]],
+    ['a stall', [{ text: 'Hel' }, { wait: 60_000 }, { finish: {} }]],
+    [
+      'an error event',
+      [{ text: 'Hel' }, { fail: { kind: 'server_error', message: 'overloaded mid-answer' } }],
+    ],
+    ['an end without finish', [{ text: 'Hel' }, { end: true }]],
+  ] as [string, Step[]][])(
+    'answers a non-streamed request from the fallback after %s mid-answer, with only its text',
+    async (_what, broken) => {
+      const { clock, route } = setup();
+      const dropped = candidate('p/dropped', clock, [broken]);
+      const good = candidate('p/good', clock, [[{ wait: 300 }, ...ok]]);
+      const start = clock.now();
+      const { events, last, text } = await route([dropped.candidate, good.candidate], 0, undefined, false);
+      expect(text).toBe('Hello world');
+      // Nothing of the failed attempt reached the client: the commit is the fallback's.
+      expect(events.filter((e) => e.type === 'commit')).toMatchObject([
+        { candidate: { info: { id: 'p/good' } } },
+      ]);
+      expect(last).toMatchObject({ type: 'finish', candidate: { info: { id: 'p/good' } } });
+      const fellBackAt = good.model.calls[0]!.at;
+      // ttft is the winning attempt's first token, from the request's arrival.
+      expect(last.type === 'finish' && last.ttftMs).toBe(fellBackAt - start + 300);
+      expect(last.type === 'finish' && last.attempts.map((a) => [a.model, a.outcome, a.ttftMs])).toEqual([
+        ['dropped', 'incomplete', 0],
+        ['good', 'succeeded', 300],
+      ]);
+    },
+  );
+
+  it('sends a non-streamed answer only once it finished', async () => {
+    const { clock, route } = setup();
+    const slow = candidate('p/slow', clock, [
+      [{ text: 'a' }, { wait: 1_000 }, { text: 'b' }, { finish: {} }],
+    ]);
+    const { events } = await route([slow.candidate], 0, undefined, false);
+    expect(events.map((e) => e.type)).toEqual(['commit', 'text-delta', 'text-delta', 'finish']);
+    expect(events[0]).toMatchObject({ type: 'commit', ttftMs: 0 });
+  });
+
   it('treats a stream that ends without a finish, or a finish without text, as a failed attempt', async () => {
     const { clock, route } = setup();
     const unfinished = candidate('p/unfinished', clock, [[{ text: 'x' }, { end: true }]]);
@@ -207,7 +297,7 @@ describe('Router', () => {
     ]);
   });
 
-  it('cuts a stream that stalls between chunks', async () => {
+  it('cuts a stream that stalls between chunks at the idle deadline, not the TTFT one', async () => {
     const { clock, route } = setup();
     const stalls = candidate('p/stalls', clock, [
       [{ text: 'a' }, { wait: 1_000 }, { text: 'b' }, { wait: 30_000 }, { finish: {} }],
@@ -217,8 +307,110 @@ describe('Router', () => {
     expect(last).toMatchObject({ type: 'failed', committed: {} });
     expect(last.type === 'failed' && last.attempts[0]).toMatchObject({
       errorKind: 'timeout',
-      latencyMs: 6_000,
+      message: 'the stream stalled for 10000 ms',
+      // The last chunk at 1 s, then idleTimeoutMs (10 s) of silence.
+      latencyMs: 11_000,
     });
+  });
+
+  it('lets a healthy model pause between chunks for longer than the TTFT deadline', async () => {
+    const { clock, route } = setup();
+    const pauses = candidate('p/pauses', clock, [
+      [{ wait: 1_000 }, { text: 'a' }, { wait: 8_000 }, { text: 'b' }, { wait: 9_000 }, { finish: {} }],
+    ]);
+    const { last, text } = await route([pauses.candidate], 0);
+    expect(text).toBe('ab');
+    expect(last).toMatchObject({ type: 'finish', ttftMs: 1_000 });
+  });
+
+  it('holds the idle deadline when it is shorter than the TTFT one', async () => {
+    const { clock, route } = setup({ settings: { ttftTimeoutMs: 5_000, idleTimeoutMs: 2_000 } });
+    const stalls = candidate('p/stalls', clock, [
+      [{ wait: 100 }, { text: 'a' }, { wait: 60_000 }, { finish: {} }],
+    ]);
+    const { last } = await route([stalls.candidate], 0);
+    expect(last.type === 'failed' && last.attempts[0]).toMatchObject({
+      errorKind: 'timeout',
+      message: 'the stream stalled for 2000 ms',
+      latencyMs: 2_100,
+    });
+  });
+
+  it('answers a content-policy refusal with 400 content_filtered, without trying another model', async () => {
+    const { clock, route } = setup();
+    const strict = candidate('p/strict', clock, [
+      [{ fail: { kind: 'content_filtered', message: 'the upstream withheld the answer (SAFETY)' } }],
+    ]);
+    const lax = candidate('p/lax', clock, [ok]);
+    const { last } = await route([strict.candidate, lax.candidate], 2);
+    expect(strict.model.calls).toHaveLength(1);
+    expect(lax.model.calls).toHaveLength(0);
+    expect(last).toMatchObject({
+      type: 'failed',
+      error: {
+        code: 'content_filtered',
+        status: 400,
+        message:
+          'the provider refused the request under its content policy: the upstream withheld the answer (SAFETY)',
+        details: { attempts: [{ model: 'strict', outcome: 'failed', errorKind: 'content_filtered' }] },
+      },
+    });
+  });
+
+  it('tries the next model after a content-policy refusal with contentFilterFallback', async () => {
+    const { clock, route } = setup({ settings: { contentFilterFallback: true } });
+    const strict = candidate('p/strict', clock, [fail('content_filtered')]);
+    const lax = candidate('p/lax', clock, [ok]);
+    const { last, text } = await route([strict.candidate, lax.candidate], 2);
+    expect(text).toBe('Hello world');
+    expect(strict.model.calls).toHaveLength(1);
+    expect(last.type === 'finish' && last.attempts.map((a) => a.errorKind)).toEqual([
+      'content_filtered',
+      undefined,
+    ]);
+
+    const other = candidate('p/other', clock, [fail('content_filtered')]);
+    const refused = await route([strict.candidate, other.candidate], 2);
+    expect(refused.last).toMatchObject({ type: 'failed', error: { code: 'content_filtered', status: 400 } });
+  });
+
+  it('answers 400 upstream_rejected quoting the reasons when every candidate refused the request as invalid', async () => {
+    const { clock, route } = setup();
+    const a = candidate('p/a', clock, [
+      [
+        {
+          fail: {
+            kind: 'bad_request',
+            status: 400,
+            message: 'the upstream answered HTTP 400: tools.0: bad schema',
+          },
+        },
+      ],
+    ]);
+    const b = candidate('p/b', clock, [fail('context_length_exceeded')]);
+    const { last } = await route([a.candidate, b.candidate], 2);
+    expect(a.model.calls).toHaveLength(1);
+    expect(last).toMatchObject({
+      type: 'failed',
+      error: {
+        code: 'upstream_rejected',
+        status: 400,
+        message:
+          'every candidate rejected the request: the upstream answered HTTP 400: tools.0: bad schema; context_length_exceeded',
+        details: {
+          attempts: [
+            { model: 'a', status: 400 },
+            { model: 'b', status: 400 },
+          ],
+        },
+      },
+    });
+
+    // One failure of another kind: the gateway failed, not the request.
+    const c = candidate('p/c', clock, [fail('bad_request')]);
+    const d = candidate('p/d', clock, [fail('server_error')]);
+    const mixed = await route([c.candidate, d.candidate], 0);
+    expect(mixed.last).toMatchObject({ type: 'failed', error: { code: 'upstream_failed', status: 502 } });
   });
 
   it('stops at once when the client goes away', async () => {

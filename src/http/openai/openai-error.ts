@@ -5,6 +5,8 @@ import { sendJson } from '../send-json.js';
 /** OpenAI's error `type` for each of our codes. */
 const openaiTypes: Record<ErrorCode, string> = {
   invalid_request: 'invalid_request_error',
+  content_filtered: 'invalid_request_error',
+  upstream_rejected: 'invalid_request_error',
   unauthorized: 'invalid_request_error',
   budget_exceeded: 'insufficient_quota',
   forbidden: 'permission_error',
@@ -25,6 +27,7 @@ const openaiTypes: Record<ErrorCode, string> = {
 const openaiCodes: Partial<Record<ErrorCode, string>> = {
   unauthorized: 'invalid_api_key',
   rate_limited: 'rate_limit_exceeded',
+  content_filtered: 'content_filter',
 };
 
 /** The gateway already retried and fell back: a client retry would only repeat all of it. */
