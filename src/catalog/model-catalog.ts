@@ -1,8 +1,8 @@
 import type { ConfigFile } from '../config/config-schema.js';
 import { parseModelRef } from '../core/model-ref.js';
 import { type Capability, type ModelInfo, picoPerTokenFromPerMTok } from './model-info.js';
-import { toolCapabilities } from './tool-models.js';
 import { lookupShippedModel, shippedModels } from './shipped-catalog.js';
+import { toolCapabilities } from './tool-models.js';
 
 type ModelOverride = ConfigFile['models'][number];
 

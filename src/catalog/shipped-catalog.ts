@@ -5,9 +5,9 @@ import {
   type ModelInfo as PriceModel,
   type Provider as PriceProvider,
 } from '@pydantic/genai-prices';
-import { toolCapabilities } from './tool-models.js';
 import { type Capability, type ModelInfo, type ModelPrices, picoPerTokenFromPerMTok } from './model-info.js';
 import { searchesNatively } from './search-models.js';
+import { toolCapabilities } from './tool-models.js';
 import { acceptsImages } from './vision-models.js';
 
 /** Our provider names → the price data's provider ids. */

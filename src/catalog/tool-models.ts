@@ -39,5 +39,4 @@ export function toolCapabilities(provider: string, model: string): Capability[] 
 }
 
 /** OpenAI's reasoning models refuse temperature, top_p and penalties, and `max_tokens`. */
-export const isOpenAIReasoningModel = (model: string): boolean =>
-  reasoningPatterns.openai!.test(model);
+export const isOpenAIReasoningModel = (model: string): boolean => reasoningPatterns.openai!.test(model);

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { routingStrategies } from '../config/config-schema.js';
 import {
   type GenerationOptions,
-  reasoningEfforts,
   type ResponseFormat,
+  reasoningEfforts,
   type ToolChoice,
   type ToolDefinition,
 } from './generation-options.js';

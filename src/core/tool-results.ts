@@ -18,5 +18,7 @@ export function checkToolResults(messages: readonly ChatMessage[], firstRequestT
     }
   }
   if (problems.length > 0)
-    throw new GatewayError('invalid_request', `invalid request: ${problems.join('; ')}`, { fields: problems });
+    throw new GatewayError('invalid_request', `invalid request: ${problems.join('; ')}`, {
+      fields: problems,
+    });
 }

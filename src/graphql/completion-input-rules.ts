@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { type CompletionRequest, checkToolFields, completionFieldSchemas } from '../core/completion-request.js';
+import {
+  type CompletionRequest,
+  checkToolFields,
+  completionFieldSchemas,
+} from '../core/completion-request.js';
 
 // `stream` is not an input in GraphQL: the mutation answers whole, the subscription streams.
 const { stream: _stream, ...fieldSchemas } = completionFieldSchemas;

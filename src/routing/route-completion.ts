@@ -1,9 +1,10 @@
 import type { ModelInfo } from '../catalog/model-info.js';
 import { GatewayError } from '../core/gateway-error.js';
-import type { ChatMessage } from '../core/messages.js';
-import { UpstreamError } from '../core/upstream-error.js';
+import type { DroppedParameter, GenerationOptions } from '../core/generation-options.js';
+import type { ChatMessage, ProviderEcho } from '../core/messages.js';
+import { UpstreamError, type UpstreamErrorKind } from '../core/upstream-error.js';
 import type { Usage } from '../core/usage.js';
-import type { FinishReason, LanguageModel, WebSource } from '../providers/provider.js';
+import type { FinishReason, LanguageModel, ProviderStreamPart, WebSource } from '../providers/provider.js';
 import { type Attempt, attemptToJson } from './attempt.js';
 import { backoffDelay } from './backoff.js';
 import type { Clock, Timer } from './clock.js';
@@ -13,6 +14,10 @@ import type { HealthTracker } from './health-tracker.js';
 export interface Candidate {
   info: ModelInfo;
   model: LanguageModel;
+  /** The request's options as this model's provider takes them (`fitParameters`). */
+  options: GenerationOptions;
+  /** What `options` lacks or changed from the request, for the answer to report. */
+  droppedParameters: DroppedParameter[];
   /**
    * [search, issue 9] A candidate that searches natively gets the conversation without our
    * sources (instead of `plan.messages`) and asks its provider to search.
@@ -25,20 +30,27 @@ export interface RoutePlan {
   /** Pool first (ranked), then fallbacks in order. */
   candidates: Candidate[];
   messages: ChatMessage[];
-  temperature: number | undefined;
-  maxTokens: number | undefined;
   maxRetries: number;
   /** `clock.now()` when the request arrived. */
   startedAt: number;
+  /**
+   * Whether the client sees the answer as it streams. When not, nothing is sent before the
+   * finish, so a failure at any point of an attempt falls back like one before its first token.
+   */
+  streamed: boolean;
 }
 
 export interface RouterSettings {
   /** The whole request. */
   timeoutMs: number;
-  /** Per attempt until the first token; also the longest silence allowed between two chunks. */
+  /** Per attempt until the first token. */
   ttftTimeoutMs: number;
+  /** The longest silence allowed between two chunks after the first token. */
+  idleTimeoutMs: number;
   /** The longest upstream Retry-After that is waited for; a longer one moves on. */
   maxRetryAfterMs: number;
+  /** Try the next candidate after a content-policy refusal, instead of answering it with 400. */
+  contentFilterFallback: boolean;
 }
 
 /** The model that is answering, once its first text has been sent. */
@@ -62,6 +74,15 @@ type FinishEvent = {
 export type RouteEvent =
   | ({ type: 'commit' } & Commitment)
   | { type: 'text-delta'; text: string }
+  | { type: 'reasoning-delta'; text: string; echo: ProviderEcho | undefined }
+  | {
+      type: 'tool-call-delta';
+      index: number;
+      id: string | undefined;
+      name: string | undefined;
+      arguments: string;
+      echo: ProviderEcho | undefined;
+    }
   | FinishEvent
   | {
       type: 'failed';
@@ -86,7 +107,10 @@ type AttemptOutcome =
 /**
  * Tries candidates in order, retrying each on retryable failures with jittered backoff
  * (honouring Retry-After up to a cap), until one answers completely. Until the first text
- * is sent any failure moves on transparently; after it, a failure ends the route.
+ * is sent any failure moves on transparently; after it, a failure ends the route. A
+ * non-streamed answer is sent only once it finished, so any failure of it moves on.
+ * A silent upstream (no first token in time) is not retried, and a content-policy refusal
+ * is the caller's answer unless `contentFilterFallback` is set.
  * Retries never nest: each candidate gets its own `maxRetries`, fallbacks included.
  */
 export class Router {
@@ -128,7 +152,16 @@ export class Router {
           return yield { type: 'failed', error, attempts, committed };
         }
         if (cause === 'deadline') return yield this.#timedOut(attempts);
-        if (!failure.retryable || retry === plan.maxRetries) break;
+        // The refusal is about the request: another model would be routing around the policy.
+        if (failure.kind === 'content_filtered' && !this.settings.contentFilterFallback)
+          return yield {
+            type: 'failed',
+            error: contentFiltered(failure, attempts),
+            attempts,
+            committed: undefined,
+          };
+        // A model that just sat out the whole TTFT deadline is the worst bet for the next try.
+        if (!failure.retryable || cause === 'ttft' || retry === plan.maxRetries) break;
 
         const wait = this.#retryWait(failure, retry);
         if (wait === undefined || this.clock.now() + wait >= deadline) break;
@@ -161,39 +194,65 @@ export class Router {
     const onClientAbort = () => abort('client');
     clientSignal.addEventListener('abort', onClientAbort, { once: true });
     const deadlineTimer = clock.setTimer(() => abort('deadline'), deadline - attemptStart);
-    // One timer watches for silence, before the first token and between chunks; it is
-    // re-armed only when it fires, not on every chunk.
+    // One timer watches for silence: `ttftTimeoutMs` until the first token, `idleTimeoutMs`
+    // between chunks after it. It is re-armed when it fires and once at the first token, never
+    // on every chunk.
     let lastPartAt = attemptStart;
+    /** From the request's arrival to this attempt's first token, once it came. */
+    let ttftMs: number | undefined;
     let committed: Commitment | undefined;
     const watchSilence = (delay: number): Timer =>
       clock.setTimer(() => {
+        const allowed = ttftMs === undefined ? settings.ttftTimeoutMs : settings.idleTimeoutMs;
         const silentFor = clock.now() - lastPartAt;
-        if (silentFor >= settings.ttftTimeoutMs) abort(committed ? 'stall' : 'ttft');
-        else silenceTimer = watchSilence(settings.ttftTimeoutMs - silentFor);
+        if (silentFor >= allowed) abort(ttftMs === undefined ? 'ttft' : 'stall');
+        else silenceTimer = watchSilence(allowed - silentFor);
       }, delay);
     let silenceTimer = watchSilence(Math.min(settings.ttftTimeoutMs, deadline - attemptStart));
+    /** A non-streamed answer's events, held back until its finish. */
+    const held: RouteEvent[] = [];
+    /**
+     * Hands a fragment of the answer on: at once (after the commit) when the answer is
+     * streamed, else into `held`. The first one starts the idle deadline.
+     */
+    async function* send(event: RouteEvent): AsyncGenerator<RouteEvent> {
+      if (ttftMs === undefined) {
+        ttftMs = Math.round(lastPartAt - plan.startedAt);
+        silenceTimer.clear();
+        silenceTimer = watchSilence(settings.idleTimeoutMs);
+      }
+      if (!plan.streamed) {
+        held.push(event);
+        return;
+      }
+      if (!committed) {
+        committed = { candidate, ttftMs };
+        yield { type: 'commit', ...committed };
+      }
+      yield event;
+    }
     let failure: UpstreamError | undefined;
     let finished = false;
 
     try {
       const stream = candidate.model.stream({
+        ...candidate.options,
         messages: candidate.messages ?? plan.messages,
         search: candidate.search,
-        temperature: plan.temperature,
-        maxTokens: plan.maxTokens,
         signal: controller.signal,
       });
       for await (const part of stream) {
         lastPartAt = clock.now();
-        if (part.type === 'text-delta') {
-          if (part.text.length === 0) continue;
-          if (!committed) {
-            committed = { candidate, ttftMs: Math.round(lastPartAt - plan.startedAt) };
-            yield { type: 'commit', ...committed };
-          }
-          yield { type: 'text-delta', text: part.text };
+        if (
+          part.type === 'text-delta' ||
+          part.type === 'reasoning-delta' ||
+          part.type === 'tool-call-delta'
+        ) {
+          // Empty fragments are no token; a tool call's first fragment (its name) is one.
+          if (isEmptyFragment(part)) continue;
+          yield* send(toRouteDelta(part));
         } else if (part.type === 'finish') {
-          if (!committed) {
+          if (ttftMs === undefined) {
             failure = new UpstreamError({
               kind: 'incomplete',
               message: 'the upstream answered with no text',
@@ -206,7 +265,7 @@ export class Router {
             undefined,
             attemptStart,
             plan.startedAt,
-            committed.ttftMs,
+            ttftMs,
           );
           this.health.recordSuccess(candidate.info.id, {
             ttftMs: record.ttftMs ?? 0,
@@ -219,9 +278,13 @@ export class Router {
             finishReason: part.finishReason,
             usage: part.usage,
             sources: part.sources ?? [],
-            ttftMs: committed.ttftMs,
+            ttftMs,
           };
           finished = true;
+          if (!plan.streamed) {
+            yield { type: 'commit', candidate, ttftMs };
+            yield* held;
+          }
           return { outcome: 'finished', record, finish };
         } else {
           failure = part.error;
@@ -239,8 +302,9 @@ export class Router {
       // Release an upstream request that is still open; a finished one needs nothing.
       if (!finished && !controller.signal.aborted) controller.abort(attemptOver);
     }
-    const outcome = committed ? 'incomplete' : 'failed';
-    const record = this.#record(candidate, outcome, failure, attemptStart, plan.startedAt, committed?.ttftMs);
+    // Cut after its first token, an attempt is incomplete, whether or not its text was sent.
+    const outcome = ttftMs === undefined ? 'failed' : 'incomplete';
+    const record = this.#record(candidate, outcome, failure, attemptStart, plan.startedAt, ttftMs);
     return { outcome: 'failed', record, failure, cause, committed };
   }
 
@@ -253,12 +317,12 @@ export class Router {
   }
 
   #abortFailure(cause: AbortCause | undefined): UpstreamError | undefined {
-    const { ttftTimeoutMs } = this.settings;
+    const { ttftTimeoutMs, idleTimeoutMs } = this.settings;
     switch (cause) {
       case 'ttft':
         return new UpstreamError({ kind: 'timeout', message: `no first token within ${ttftTimeoutMs} ms` });
       case 'stall':
-        return new UpstreamError({ kind: 'timeout', message: `the stream stalled for ${ttftTimeoutMs} ms` });
+        return new UpstreamError({ kind: 'timeout', message: `the stream stalled for ${idleTimeoutMs} ms` });
       case 'deadline':
         return new UpstreamError({ kind: 'timeout', message: 'the request time limit passed' });
       case 'client':
@@ -324,9 +388,65 @@ export class Router {
     if (failures.every((failure) => failure.kind === 'timeout')) {
       return new GatewayError('upstream_timeout', 'every candidate timed out', details);
     }
+    // Only reached with contentFilterFallback: every model refused, so the refusal stands.
+    if (failures.every((failure) => failure.kind === 'content_filtered'))
+      return contentFiltered(failures[0]!, attempts);
+    if (failures.every((failure) => rejectedKinds.has(failure.kind))) {
+      return new GatewayError(
+        'upstream_rejected',
+        `every candidate rejected the request: ${distinctReasons(failures)}`,
+        details,
+      );
+    }
     return new GatewayError('upstream_failed', 'every candidate failed', details);
   }
 }
+
+/** No token: an empty text, or a tool call fragment with neither name nor arguments. */
+const isEmptyFragment = (part: AnswerFragment): boolean =>
+  part.type === 'tool-call-delta'
+    ? part.arguments.length === 0 && !part.name
+    : part.text.length === 0 && !(part.type === 'reasoning-delta' && part.echo);
+
+type AnswerFragment = Extract<
+  ProviderStreamPart,
+  { type: 'text-delta' | 'reasoning-delta' | 'tool-call-delta' }
+>;
+
+/** A provider's fragment as the route yields it (optional fields made explicit). */
+function toRouteDelta(part: AnswerFragment): RouteEvent {
+  switch (part.type) {
+    case 'text-delta':
+      return part;
+    case 'reasoning-delta':
+      return { type: 'reasoning-delta', text: part.text, echo: part.echo };
+    case 'tool-call-delta':
+      return {
+        type: 'tool-call-delta',
+        index: part.index,
+        id: part.id,
+        name: part.name,
+        arguments: part.arguments,
+        echo: part.echo,
+      };
+  }
+}
+
+/** The provider's 400: the request itself is refused, and would be by a retry too. */
+const rejectedKinds: ReadonlySet<UpstreamErrorKind> = new Set(['bad_request', 'context_length_exceeded']);
+
+/** Each provider's reason once, in the order they came. */
+const distinctReasons = (failures: UpstreamError[]): string =>
+  [...new Set(failures.map((failure) => failure.message))].join('; ');
+
+const contentFiltered = (failure: UpstreamError, attempts: Attempt[]): GatewayError =>
+  new GatewayError(
+    'content_filtered',
+    `the provider refused the request under its content policy: ${failure.message}`,
+    {
+      attempts: attempts.map(attemptToJson),
+    },
+  );
 
 const cancelled = (attempts: Attempt[], committed: Commitment | undefined): RouteEvent => ({
   type: 'failed',

@@ -28,14 +28,18 @@ export interface CandidateQuery {
 }
 
 /** Why the request needs more than the model can do (SPEC §6, §7), or undefined. */
-function missingCapability(query: CandidateQuery, capabilities: ModelInfo['capabilities']): string | undefined {
+function missingCapability(
+  query: CandidateQuery,
+  capabilities: ModelInfo['capabilities'],
+): string | undefined {
   const { options } = query;
   const callsTools = (options.tools?.length ?? 0) > 0 || usesTools(query.messages);
   if (callsTools && !capabilities.has('tools')) return 'the model cannot call tools';
   const format = options.responseFormat?.type;
   if ((format === 'json_schema' || format === 'json_object') && !capabilities.has('structured_output'))
     return `the model cannot answer in a JSON format (responseFormat ${format})`;
-  if (options.reasoning && !capabilities.has('reasoning')) return 'the model does not reason (reasoning was asked for)';
+  if (options.reasoning && !capabilities.has('reasoning'))
+    return 'the model does not reason (reasoning was asked for)';
   return undefined;
 }
 

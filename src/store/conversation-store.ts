@@ -31,7 +31,11 @@ export class ConversationStore {
     return {
       id: conversation.id,
       title: conversation.title,
-      messages: turns.map((turn) => (turn.toolCallId === null ? { role: turn.role, content: turn.content } : { ...turn, toolCallId: turn.toolCallId })),
+      messages: turns.map((turn) =>
+        turn.toolCallId === null
+          ? { role: turn.role, content: turn.content }
+          : { ...turn, toolCallId: turn.toolCallId },
+      ),
     };
   }
 }

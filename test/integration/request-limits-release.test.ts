@@ -9,6 +9,7 @@ import { migrateDatabase } from '../../src/db/migrate.js';
 import { MemoryConcurrencyLimiter } from '../../src/limits/concurrency-limiter.js';
 import { MinuteRateLimiter } from '../../src/limits/minute-rate-limiter.js';
 import { RequestLimiter } from '../../src/limits/request-limiter.js';
+import { takesEverySamplingHint } from '../../src/providers/parameter-support.js';
 import type { LanguageModel, ModelCall, ProviderStreamPart } from '../../src/providers/provider.js';
 import { ProviderRegistry } from '../../src/providers/provider-registry.js';
 import { systemClock } from '../../src/routing/clock.js';
@@ -28,6 +29,7 @@ import { createTestDatabase, drivers, type TestDatabase } from '../support/test-
 class HangingModel implements LanguageModel {
   readonly provider = 'slow';
   readonly model = 'hang';
+  readonly parameterSupport = takesEverySamplingHint;
 
   async *stream(call: ModelCall): AsyncIterable<ProviderStreamPart> {
     yield { type: 'text-delta', text: 'first words ' };
@@ -67,7 +69,13 @@ describe.each(drivers)('a request that ends early releases its key limits on %s'
         { name: 'slow', configured: true, languageModel: () => new HangingModel() },
       ]),
       router: new Router(
-        { timeoutMs: 60_000, ttftTimeoutMs: 60_000, maxRetryAfterMs: 0 },
+        {
+          timeoutMs: 60_000,
+          ttftTimeoutMs: 60_000,
+          idleTimeoutMs: 60_000,
+          maxRetryAfterMs: 0,
+          contentFilterFallback: false,
+        },
         systemClock,
         new HealthTracker(systemClock),
       ),

@@ -21,7 +21,11 @@ export const DateTime = builder.scalarType('DateTime', {
 /** Deeper JSON literals are refused: a tool schema nests a few levels, never hundreds. */
 const maxJsonDepth = 64;
 
-function parseJsonLiteral(ast: ValueNode, variables: Record<string, unknown> | null | undefined, depth = 0): unknown {
+function parseJsonLiteral(
+  ast: ValueNode,
+  variables: Record<string, unknown> | null | undefined,
+  depth = 0,
+): unknown {
   if (depth > maxJsonDepth)
     throw new GraphQLError(`JSON values may nest at most ${maxJsonDepth} levels`, {
       extensions: { code: 'BAD_USER_INPUT' },
