@@ -39,29 +39,168 @@ const usageBody = (usage: OpenAIUsage) => ({
 /** The SSE events of a streamed answer, one `data:` event per text piece. */
 export function openaiChatEvents(pieces: string[], options: OpenAIStreamOptions = {}): string[] {
   const model = options.model ?? 'gpt-4o-2024-08-06';
-  const events = [
+  return [
     sseEvent(chunk(model, [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }])),
     ...pieces.map((text) =>
       sseEvent(chunk(model, [{ index: 0, delta: { content: text }, finish_reason: null }])),
     ),
+    ...closingEvents(model, pieces.length, options, 'stop'),
   ];
-  const finishReason = options.finishReason === undefined ? 'stop' : options.finishReason;
+}
+
+/** The finish chunk, the usage chunk and `[DONE]`, as the options say. */
+function closingEvents(
+  model: string,
+  completionTokens: number,
+  options: OpenAIStreamOptions,
+  defaultFinish: string,
+): string[] {
+  const events: string[] = [];
+  const finishReason = options.finishReason === undefined ? defaultFinish : options.finishReason;
   if (finishReason !== null)
     events.push(sseEvent(chunk(model, [{ index: 0, delta: {}, finish_reason: finishReason }])));
   const usage =
-    options.usage === undefined ? { prompt_tokens: 12, completion_tokens: pieces.length } : options.usage;
+    options.usage === undefined ? { prompt_tokens: 12, completion_tokens: completionTokens } : options.usage;
   if (usage !== null) events.push(sseEvent(chunk(model, [], usageBody(usage))));
   if (options.done ?? true) events.push(sseEvent('[DONE]'));
   return events;
 }
 
+/** A tool call to stream: `arguments` as one piece or as the pieces it arrives in. */
+export interface OpenAIToolCallScript {
+  id: string;
+  name: string;
+  arguments: string | string[];
+}
+
+export interface OpenAIToolCallStreamOptions extends OpenAIStreamOptions {
+  /** Text pieces streamed before the calls (OpenAI sends `content: null` when there are none). */
+  text?: string[];
+  /**
+   * `sequential` (default) streams one call after the other, as OpenAI does; `interleaved`
+   * takes one argument piece of each call in turn (after each call's first fragment), as
+   * some servers do for parallel calls.
+   */
+  order?: 'sequential' | 'interleaved';
+  /** Repeat the id on every fragment (some compatible servers do). */
+  repeatId?: boolean;
+}
+
+const piecesOf = (args: string | string[]): string[] => (typeof args === 'string' ? [args] : args);
+
+/**
+ * The SSE events of an answer that calls tools, in OpenAI's exact shape: a call's first
+ * fragment is `{index, id, type: 'function', function: {name, arguments: ''}}`, each later
+ * one `{index, function: {arguments: piece}}`; the finish reason defaults to `tool_calls`.
+ */
+export function openaiToolCallEvents(
+  calls: OpenAIToolCallScript[],
+  options: OpenAIToolCallStreamOptions = {},
+): string[] {
+  const model = options.model ?? 'gpt-4o-2024-08-06';
+  const text = options.text ?? [];
+  const event = (delta: Record<string, unknown>) =>
+    sseEvent(chunk(model, [{ index: 0, delta, finish_reason: null }]));
+  const fragment = (index: number, piece: string) => {
+    const call = calls[index]!;
+    return event({
+      tool_calls: [{ index, ...(options.repeatId ? { id: call.id } : {}), function: { arguments: piece } }],
+    });
+  };
+  const events = [
+    event({ role: 'assistant', content: text.length > 0 ? '' : null }),
+    ...text.map((piece) => event({ content: piece })),
+  ];
+  const opening = (index: number) =>
+    event({
+      tool_calls: [
+        {
+          index,
+          id: calls[index]!.id,
+          type: 'function',
+          function: { name: calls[index]!.name, arguments: '' },
+        },
+      ],
+    });
+  let pieceCount = 0;
+  if (options.order === 'interleaved') {
+    for (let index = 0; index < calls.length; index++) events.push(opening(index));
+    const queues = calls.map((call) => [...piecesOf(call.arguments)]);
+    while (queues.some((queue) => queue.length > 0)) {
+      queues.forEach((queue, index) => {
+        const piece = queue.shift();
+        if (piece === undefined) return;
+        events.push(fragment(index, piece));
+        pieceCount++;
+      });
+    }
+  } else {
+    calls.forEach((call, index) => {
+      events.push(opening(index));
+      for (const piece of piecesOf(call.arguments)) {
+        events.push(fragment(index, piece));
+        pieceCount++;
+      }
+    });
+  }
+  return [...events, ...closingEvents(model, text.length + pieceCount, options, 'tool_calls')];
+}
+
+export interface OpenAIReasoningStreamOptions extends OpenAIStreamOptions {
+  /** The delta field: `reasoning_content` (DeepSeek, vLLM; the default) or `reasoning` (OpenRouter). */
+  field?: 'reasoning_content' | 'reasoning';
+}
+
+/**
+ * The SSE events of an answer that reasons first, as DeepSeek streams it: reasoning
+ * pieces in `delta.reasoning_content` (with `content: null`), then text pieces in
+ * `delta.content` (with `reasoning_content: null`).
+ */
+export function openaiReasoningEvents(
+  reasoning: string | string[],
+  text: string | string[],
+  options: OpenAIReasoningStreamOptions = {},
+): string[] {
+  const model = options.model ?? 'deepseek-reasoner';
+  const field = options.field ?? 'reasoning_content';
+  const thoughts = piecesOf(reasoning);
+  const pieces = piecesOf(text);
+  const event = (delta: Record<string, unknown>) =>
+    sseEvent(chunk(model, [{ index: 0, delta, finish_reason: null }]));
+  return [
+    event({ role: 'assistant', content: null, [field]: '' }),
+    ...thoughts.map((piece) => event({ content: null, [field]: piece })),
+    ...pieces.map((piece) => event({ content: piece, [field]: null })),
+    ...closingEvents(model, thoughts.length + pieces.length, options, 'stop'),
+  ];
+}
+
+const streamReply = (chunks: string[]): UpstreamReply => ({ status: 200, headers: sseHeaders, chunks });
+
+/**
+ * Scripted Chat Completions answers, one `UpstreamReply` each:
+ * - `stream(pieces, options?)`: a text answer;
+ * - `toolCallStream(calls, options?)`: an answer calling tools (`calls`: `{id, name, arguments}`,
+ *   arguments as one string or its pieces; `options.text` streams text first, `order:
+ *   'interleaved'` mixes the pieces of parallel calls, `repeatId` repeats ids), finish `tool_calls`;
+ * - `reasoningStream(reasoning, text, options?)`: reasoning then text, in `reasoning_content`
+ *   (or `options.field: 'reasoning'`), finish `stop`;
+ * - `error(status, error, headers?)` and `streamError(pieces, error)`.
+ * The `*Events` functions give the same answers as SSE event strings, to cut or delay.
+ */
 export const openaiChat = {
   /** A complete streamed answer. */
-  stream: (pieces: string[], options: OpenAIStreamOptions = {}): UpstreamReply => ({
-    status: 200,
-    headers: sseHeaders,
-    chunks: openaiChatEvents(pieces, options),
-  }),
+  stream: (pieces: string[], options: OpenAIStreamOptions = {}): UpstreamReply =>
+    streamReply(openaiChatEvents(pieces, options)),
+  /** A complete streamed answer that calls tools (finish reason `tool_calls` unless set). */
+  toolCallStream: (calls: OpenAIToolCallScript[], options: OpenAIToolCallStreamOptions = {}): UpstreamReply =>
+    streamReply(openaiToolCallEvents(calls, options)),
+  /** A complete streamed answer with reasoning before its text. */
+  reasoningStream: (
+    reasoning: string | string[],
+    text: string | string[],
+    options: OpenAIReasoningStreamOptions = {},
+  ): UpstreamReply => streamReply(openaiReasoningEvents(reasoning, text, options)),
   /** An error answer: `{"error":{"message","type","param","code"}}`. */
   error: (
     status: number,

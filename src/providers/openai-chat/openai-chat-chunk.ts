@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 // Plain (stripping) objects, not loose ones: only the fields read are kept, and checking a
-// chunk stays cheap, as it runs for every chunk of every answer.
+// chunk stays cheap, as it runs for every chunk of every answer. Absent fields cost a
+// lookup each, so a plain text chunk pays little for the tool and reasoning fields.
 const usageSchema = z.object({
   prompt_tokens: z.number().int().nonnegative().nullish(),
   completion_tokens: z.number().int().nonnegative().nullish(),
@@ -11,12 +12,39 @@ const usageSchema = z.object({
     .nullish(),
 });
 
+/**
+ * A fragment of a tool call: `index` says which call (several may interleave); `id` and
+ * the name come on a call's first fragment (some servers repeat the id), the arguments in pieces.
+ */
+const toolCallDeltaSchema = z.object({
+  index: z.number().int().nonnegative().nullish(),
+  id: z.string().nullish(),
+  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+});
+
+/** Mistral's reasoning models stream `content` as typed chunks: text, and thinking made of texts. */
+const contentChunkSchema = z.object({
+  type: z.string(),
+  text: z.string().nullish(),
+  thinking: z.array(z.object({ text: z.string().nullish() })).nullish(),
+});
+
+const deltaSchema = z.object({
+  content: z.union([z.string(), z.array(contentChunkSchema)]).nullish(),
+  /** Reasoning text: `reasoning_content` (DeepSeek, vLLM, Groq…) or `reasoning` (OpenRouter, newer vLLM). */
+  reasoning_content: z.string().nullish(),
+  reasoning: z.string().nullish(),
+  /** OpenAI's refusal of a structured answer, sent instead of content. */
+  refusal: z.string().nullish(),
+  tool_calls: z.array(toolCallDeltaSchema).nullish(),
+});
+
 /** One `chat.completion.chunk`, or an error object sent in the stream; only what we read. */
 export const openaiChatChunkSchema = z.object({
   choices: z
     .array(
       z.object({
-        delta: z.object({ content: z.string().nullish() }).nullish(),
+        delta: deltaSchema.nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -26,4 +54,6 @@ export const openaiChatChunkSchema = z.object({
 });
 
 export type OpenAIChatChunk = z.infer<typeof openaiChatChunkSchema>;
+export type OpenAIChatDelta = z.infer<typeof deltaSchema>;
+export type OpenAIToolCallDelta = z.infer<typeof toolCallDeltaSchema>;
 export type OpenAIUsage = z.infer<typeof usageSchema>;

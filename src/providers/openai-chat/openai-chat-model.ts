@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import type { ParameterSupport } from '../../core/generation-options.js';
 import { UpstreamError } from '../../core/upstream-error.js';
 import type { Usage } from '../../core/usage.js';
 import { abortFailure } from '../abort-failure.js';
@@ -7,8 +8,10 @@ import { classifyHttpFailure, fromStreamErrorObject } from '../classify-upstream
 import { noNativeSearch } from '../no-native-search.js';
 import type { FinishReason, LanguageModel, ModelCall, ProviderStreamPart } from '../provider.js';
 import { upstreamDispatcher } from '../upstream-http.js';
+import { AnswerParts } from './openai-answer-parts.js';
 import { openaiChatBody } from './openai-chat-body.js';
 import { type OpenAIUsage, openaiChatChunkSchema } from './openai-chat-chunk.js';
+import type { OpenAIModelProfile } from './openai-model-profile.js';
 import { SseEventParser } from './sse-event-parser.js';
 
 /**
@@ -70,6 +73,7 @@ const flatHeaders = (headers: IncomingHttpHeaders): Record<string, string> => {
   return flat;
 };
 
+/** Chat Completions' finish reasons as ours; `function_call` is the legacy name of `tool_calls`. */
 function mapFinishReason(reason: string): FinishReason {
   switch (reason) {
     case 'stop':
@@ -101,13 +105,19 @@ const incomplete = (message: string) => new UpstreamError({ kind: 'incomplete', 
  * small schema per chunk. The answer is complete only once a finish reason arrived.
  */
 export class OpenAIChatModel implements LanguageModel {
+  readonly model: string;
+  readonly parameterSupport: ParameterSupport;
+
   constructor(
     readonly provider: string,
-    readonly model: string,
+    private readonly profile: OpenAIModelProfile,
     private readonly endpoint: OpenAIChatEndpoint,
     /** The model that serves calls with native web search, when the provider has it. */
     private readonly searching: LanguageModel | undefined,
-  ) {}
+  ) {
+    this.model = profile.model;
+    this.parameterSupport = profile.parameterSupport;
+  }
 
   async *stream(call: ModelCall): AsyncIterable<ProviderStreamPart> {
     if (call.search) {
@@ -117,7 +127,7 @@ export class OpenAIChatModel implements LanguageModel {
     }
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.endpoint.post(openaiChatBody(this.model, call), call.signal);
+      res = await this.endpoint.post(openaiChatBody(this.profile, call), call.signal);
     } catch {
       yield {
         type: 'error',
@@ -147,10 +157,10 @@ export class OpenAIChatModel implements LanguageModel {
     }
 
     const parser = new SseEventParser();
-    const parts: ProviderStreamPart[] = [];
+    const answer = new AnswerParts();
+    const parts = answer.pending;
     let finishReason: string | undefined;
     let usage: Usage | undefined;
-    let sawText = false;
     let failure: UpstreamError | undefined;
     const onData = (data: string) => {
       if (failure || data === '[DONE]') return;
@@ -173,14 +183,7 @@ export class OpenAIChatModel implements LanguageModel {
       const { choices, usage: reported } = chunk.data;
       if (reported) usage = toUsage(reported);
       const choice = choices?.[0];
-      const text = choice?.delta?.content;
-      if (text) {
-        sawText = true;
-        // The fragments of one network read travel on as one part: same text, less work.
-        const last = parts[parts.length - 1];
-        if (last?.type === 'text-delta') last.text += text;
-        else parts.push({ type: 'text-delta', text });
-      }
+      if (choice?.delta) answer.read(choice.delta);
       if (choice?.finish_reason) finishReason = choice.finish_reason;
     };
 
@@ -206,21 +209,29 @@ export class OpenAIChatModel implements LanguageModel {
       if (!ended) discard(body);
     }
     failure = abortFailure(call.signal) ?? failure;
+    // An answer is text, tool calls, or both; reasoning alone is not one.
+    const answered = answer.sawText || answer.toolCalls.count > 0;
     if (failure) {
       yield { type: 'error', error: failure };
     } else if (finishReason === undefined) {
       yield { type: 'error', error: incomplete('the upstream stream ended without a finish reason') };
-    } else if (finishReason === 'content_filter' && !sawText) {
+    } else if (!answered && (finishReason === 'content_filter' || answer.refusal.length > 0)) {
       // A refusal with nothing to show: fail so that the router can try another model.
       yield {
         type: 'error',
         error: new UpstreamError({
           kind: 'content_filtered',
-          message: 'the upstream withheld the answer (content_filter)',
+          message:
+            answer.refusal.length > 0
+              ? `the model refused to answer: ${answer.refusal.slice(0, 500)}`
+              : 'the upstream withheld the answer (content_filter)',
         }),
       };
     } else {
-      yield { type: 'finish', finishReason: mapFinishReason(finishReason), usage };
+      const reason = mapFinishReason(finishReason);
+      // Some compatible servers (older Ollama, Gemini's OpenAI endpoint) end an answer of tool calls with `stop`.
+      const unified = reason === 'stop' && answer.toolCalls.count > 0 ? 'tool_calls' : reason;
+      yield { type: 'finish', finishReason: unified, usage };
     }
   }
 }
