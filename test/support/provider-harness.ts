@@ -44,7 +44,7 @@ export const textOfParts = (parts: ProviderStreamPart[]): string =>
 
 /** The last part, which must be the only `finish` or `error` one. */
 export function finalPart(parts: ProviderStreamPart[]): ProviderStreamPart {
-  const finals = parts.filter((part) => part.type !== 'text-delta');
+  const finals = parts.filter((part) => part.type === 'finish' || part.type === 'error');
   if (finals.length !== 1 || finals[0] !== parts.at(-1))
     throw new Error(`expected exactly one final part at the end, got ${JSON.stringify(parts)}`);
   return finals[0]!;
