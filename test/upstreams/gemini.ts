@@ -50,6 +50,38 @@ const response = (
   responseId: 'resp_test',
 });
 
+/**
+ * A part of a candidate's content, as Gemini streams it: answer text, a thought summary
+ * (`thought: true`, sent when `thinkingConfig.includeThoughts` is on), or a function call
+ * (whole: Gemini streams no partial arguments), each maybe with its `thoughtSignature`.
+ */
+export type GeminiPart =
+  | { text: string; thought?: boolean; thoughtSignature?: string }
+  | { functionCall: { name: string; args: Record<string, unknown>; id?: string }; thoughtSignature?: string };
+
+/**
+ * One `data:` event per element of `events` (the parts of that chunk); the last carries the
+ * finish reason and usage.
+ */
+export function geminiPartEvents(events: GeminiPart[][], options: GeminiStreamOptions = {}): string[] {
+  const modelVersion = options.modelVersion ?? 'gemini-2.5-flash';
+  const usage = options.usage ?? { promptTokenCount: 12, candidatesTokenCount: events.length };
+  const finishReason = options.finishReason === undefined ? 'STOP' : options.finishReason;
+  return events.map((parts, index) => {
+    const last = index === events.length - 1;
+    return sseEvent(
+      response(
+        {
+          content: { role: 'model', parts },
+          ...(last && finishReason !== null ? { finishReason } : {}),
+        },
+        last && finishReason !== null ? usage : undefined,
+        modelVersion,
+      ),
+    );
+  });
+}
+
 /** One `data:` event per text piece; the last carries the finish reason and usage. */
 export function geminiEvents(pieces: string[], options: GeminiStreamOptions = {}): string[] {
   const modelVersion = options.modelVersion ?? 'gemini-2.5-flash';
@@ -71,12 +103,59 @@ export function geminiEvents(pieces: string[], options: GeminiStreamOptions = {}
   });
 }
 
+const sseReply = (chunks: string[]): UpstreamReply => ({ status: 200, headers: sseHeaders, chunks });
+
+/**
+ * Scripted Gemini answers. Besides `stream`, `error` and `blocked`:
+ * - `parts(events, options?)`: one event per element, each the parts of that chunk;
+ * - `functionCalls(calls, options?)`: optional leading text pieces (`options.text`), then one event
+ *   with a `functionCall` part per call (the first with `thoughtSignature` when given); finish STOP,
+ *   as Gemini ends a turn that calls functions;
+ * - `thinking(thoughts, answer, options?)`: one thought-summary event per piece of `thoughts`, then
+ *   one event per answer piece (the first answer part with `options.thoughtSignature`).
+ */
 export const gemini = {
-  stream: (pieces: string[], options: GeminiStreamOptions = {}): UpstreamReply => ({
-    status: 200,
-    headers: sseHeaders,
-    chunks: geminiEvents(pieces, options),
-  }),
+  stream: (pieces: string[], options: GeminiStreamOptions = {}): UpstreamReply =>
+    sseReply(geminiEvents(pieces, options)),
+  parts: (events: GeminiPart[][], options: GeminiStreamOptions = {}): UpstreamReply =>
+    sseReply(geminiPartEvents(events, options)),
+  functionCalls: (
+    calls: { name: string; args: Record<string, unknown>; thoughtSignature?: string }[],
+    options: GeminiStreamOptions & { text?: string[] } = {},
+  ): UpstreamReply =>
+    sseReply(
+      geminiPartEvents(
+        [
+          ...(options.text ?? []).map((text) => [{ text }]),
+          calls.map(({ thoughtSignature, ...functionCall }) => ({
+            functionCall,
+            ...(thoughtSignature ? { thoughtSignature } : {}),
+          })),
+        ],
+        options,
+      ),
+    ),
+  thinking: (
+    thoughts: string[],
+    answer: string[],
+    options: GeminiStreamOptions & { thoughtSignature?: string } = {},
+  ): UpstreamReply =>
+    sseReply(
+      geminiPartEvents(
+        [
+          ...thoughts.map((text) => [{ text, thought: true }]),
+          ...answer.map((text, index) => [
+            {
+              text,
+              ...(index === 0 && options.thoughtSignature
+                ? { thoughtSignature: options.thoughtSignature }
+                : {}),
+            },
+          ]),
+        ],
+        options,
+      ),
+    ),
   /** `{"error":{"code","message","status"}}`, Google's API error shape. */
   error: (
     status: number,

@@ -1,11 +1,13 @@
 import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
+import type { DroppedParameter, GenerationOptions, ParameterSupport } from '../../core/generation-options.js';
 import { abortFailure } from '../abort-failure.js';
 import { classifyUpstreamError } from '../classify-upstream-error.js';
 import { noNativeSearch } from '../no-native-search.js';
 import type { LanguageModel, ModelCall, ProviderStreamPart } from '../provider.js';
 import { StreamPartAdapter } from './adapt-stream.js';
-import { convertMessages } from './convert-messages.js';
+import { convertCallOptions } from './convert-call-options.js';
 import type { NativeSearchSetup } from './native-search-setup.js';
+import type { UpstreamDialect } from './upstream-dialect.js';
 
 export interface AiSdkLanguageModelOptions {
   /** Our provider name (`openai`, `acme`…). */
@@ -14,6 +16,8 @@ export interface AiSdkLanguageModelOptions {
   upstream: LanguageModelV3;
   /** How this model searches natively; absent when its provider offers no search of its own. */
   search?: NativeSearchSetup | undefined;
+  /** What this wire format takes and needs beyond what its SDK provider translates. */
+  dialect: UpstreamDialect;
 }
 
 /**
@@ -24,14 +28,27 @@ export interface AiSdkLanguageModelOptions {
 export class AiSdkLanguageModel implements LanguageModel {
   readonly provider: string;
   readonly model: string;
+  readonly parameterSupport: ParameterSupport;
   readonly #upstream: LanguageModelV3;
   readonly #search: NativeSearchSetup | undefined;
+  readonly #dialect: UpstreamDialect;
 
   constructor(options: AiSdkLanguageModelOptions) {
     this.provider = options.provider;
     this.model = options.model;
     this.#upstream = options.upstream;
     this.#search = options.search;
+    this.#dialect = options.dialect;
+    this.parameterSupport = options.dialect.parameterSupport;
+  }
+
+  /**
+   * The options without the sampling hints this provider cannot take in this combination
+   * (Anthropic: temperature, top_k and top_p while thinking; top_p beside temperature), and
+   * why. `stream` applies it too; the router may call it to report what was dropped.
+   */
+  fitCall(options: GenerationOptions): { options: GenerationOptions; dropped: DroppedParameter[] } {
+    return this.#dialect.fitCall(options);
   }
 
   async *stream(call: ModelCall): AsyncIterable<ProviderStreamPart> {
@@ -46,22 +63,28 @@ export class AiSdkLanguageModel implements LanguageModel {
       yield noNativeSearch(this.provider);
       return;
     }
+    const fitted = this.#dialect.fitCall(call).options;
+    const refusal = this.#dialect.refusal(fitted, search !== undefined);
+    if (refusal) {
+      yield { type: 'error', error: refusal };
+      return;
+    }
+    const echo = this.#dialect.echo;
     try {
       try {
         const upstream = search?.upstream ?? this.#upstream;
-        const result = await upstream.doStream({
-          prompt: convertMessages(call.messages),
-          temperature: call.temperature,
-          maxOutputTokens: call.maxTokens,
-          abortSignal: call.signal,
-          ...(search ? { tools: search.tools } : {}),
-        });
+        const result = await upstream.doStream(
+          convertCallOptions(fitted, this.provider, this.#dialect, search?.tools),
+        );
         reader = result.stream.getReader();
       } catch (error) {
         yield failure(error, 'request');
         return;
       }
-      const adapter = new StreamPartAdapter(search);
+      const adapter = new StreamPartAdapter({
+        ...search,
+        echo: echo ? { provider: this.provider, keys: echo } : undefined,
+      });
       while (true) {
         let next: ReadableStreamReadResult<LanguageModelV3StreamPart>;
         try {

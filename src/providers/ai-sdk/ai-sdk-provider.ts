@@ -30,7 +30,7 @@ export class AiSdkProvider implements Provider {
   }
 
   languageModel(model: string): LanguageModel {
-    const { upstream, search } = this.#factory(model);
-    return new AiSdkLanguageModel({ provider: this.name, model, upstream, search });
+    const { upstream, search, dialect } = this.#factory(model);
+    return new AiSdkLanguageModel({ provider: this.name, model, upstream, search, dialect });
   }
 }

@@ -4,7 +4,11 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { ProviderKind } from '../../config/config-schema.js';
+import { anthropicDialect } from './anthropic-dialect.js';
+import { googleDialect, googleMetadataKey } from './google-dialect.js';
 import { anthropicCitedText, type NativeSearchSetup, nativeSearchTools } from './native-search-setup.js';
+import { openaiDialect, plainDialect } from './openai-dialect.js';
+import type { UpstreamDialect } from './upstream-dialect.js';
 
 /** What a wire format needs to reach one provider. */
 export interface UpstreamSettings {
@@ -15,10 +19,11 @@ export interface UpstreamSettings {
   fetch: typeof globalThis.fetch | undefined;
 }
 
-/** One model's AI SDK models: the usual one, and how it searches natively when its provider can. */
+/** One model's AI SDK models: the usual one, how it searches natively when its provider can, its dialect. */
 export interface UpstreamModels {
   upstream: LanguageModelV3;
   search: NativeSearchSetup | undefined;
+  dialect: UpstreamDialect;
 }
 
 /** A model id → the AI SDK models speaking this provider's wire format. */
@@ -28,8 +33,13 @@ export type UpstreamModelFactory = (model: string) => UpstreamModels;
 const searchingWith = (
   kind: 'anthropic' | 'google',
   upstream: LanguageModelV3,
+  dialect: UpstreamDialect,
   rules: Pick<NativeSearchSetup, 'citedText'> = {},
-): UpstreamModels => ({ upstream, search: { upstream, tools: [nativeSearchTools[kind]], ...rules } });
+): UpstreamModels => ({
+  upstream,
+  search: { upstream, tools: [nativeSearchTools[kind]], ...rules },
+  dialect,
+});
 
 /**
  * One AI SDK provider per configured provider. The key and base URL are always passed
@@ -52,16 +62,26 @@ export function createUpstreamModelFactory(settings: UpstreamSettings): Upstream
           tools: [nativeSearchTools.openai],
           completesWithoutReason: true,
         },
+        dialect: openaiDialect(),
       });
     }
     case 'anthropic': {
       const provider = createAnthropic({ name, baseURL, apiKey, fetch });
       return (model) =>
-        searchingWith('anthropic', provider.messages(model), { citedText: anthropicCitedText });
+        searchingWith('anthropic', provider.messages(model), anthropicDialect(name, model), {
+          citedText: anthropicCitedText,
+        });
     }
     case 'google': {
       const provider = createGoogleGenerativeAI({ name, baseURL, apiKey, fetch });
-      return (model) => searchingWith('google', provider.chat(model));
+      return (model) => {
+        const upstream = provider.chat(model);
+        return searchingWith(
+          'google',
+          upstream,
+          googleDialect(name, model, googleMetadataKey(upstream.provider)),
+        );
+      };
     }
     case 'openai-compatible': {
       const provider = createOpenAICompatible({
@@ -73,7 +93,7 @@ export function createUpstreamModelFactory(settings: UpstreamSettings): Upstream
         includeUsage: true,
       });
       // No search of its own: `search: true` goes through the search backend.
-      return (model) => ({ upstream: provider.chatModel(model), search: undefined });
+      return (model) => ({ upstream: provider.chatModel(model), search: undefined, dialect: plainDialect() });
     }
   }
 }
