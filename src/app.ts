@@ -9,6 +9,7 @@ import type { Config } from './config/load-config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
 import { createGraphQLServer } from './graphql/create-yoga.js';
+import { createGraphQLSse, isSingleConnectionRequest } from './graphql/sse-single-connection.js';
 import { attachGraphQLWebSocket } from './graphql/websocket-server.js';
 import { createRequestHandler } from './http/http-server.js';
 import {
@@ -131,12 +132,20 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
 
   let accepting = true;
+  const graphqlSse = createGraphQLSse({
+    yoga,
+    clock,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    isAccepting: () => accepting,
+  });
   const handler = createRequestHandler({
     logger,
     database,
     apiKeys,
     metrics,
-    graphql: async (req, res, context) => yoga.handle(req, res, context),
+    // graphql-sse's single connection mode is its own protocol; everything else is Yoga's.
+    graphql: async (req, res, context) =>
+      isSingleConnectionRequest(req) ? graphqlSse.handle(req, res, context) : yoga.handle(req, res, context),
     clock,
     service,
     catalog,
@@ -181,10 +190,14 @@ export async function createApp(options: AppOptions): Promise<App> {
       const grace = new Promise<'timeout'>((resolve) =>
         setTimeout(resolve, config.shutdownGraceMs, 'timeout').unref(),
       );
-      // WebSocket subscriptions get the same grace period, then their sockets are closed
-      // (which cancels whatever is still streaming); the HTTP server cannot close before that.
-      await graphqlWebSocket.drain(config.shutdownGraceMs);
-      await graphqlWebSocket.close();
+      // WebSocket and single-connection SSE subscriptions get the same grace period, then their
+      // sockets and streams are closed (which cancels whatever is still streaming); the HTTP
+      // server cannot close before that.
+      await Promise.all([
+        graphqlWebSocket.drain(config.shutdownGraceMs),
+        graphqlSse.drain(config.shutdownGraceMs),
+      ]);
+      await Promise.all([graphqlWebSocket.close(), graphqlSse.close()]);
       if ((await Promise.race([closed, grace])) === 'timeout') {
         logger.warn('in-flight requests did not finish within the grace period; closing them');
         server.closeAllConnections();

@@ -5,6 +5,9 @@ import type { Principal } from '../auth/principal.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { GraphQLContext, GraphQLServices } from './context.js';
 import { gatewayErrorToGraphQL } from './graphql-errors.js';
+import { useMultipartSubscriptions } from './multipart-subscriptions.js';
+import { useNestingLimits } from './nesting-limits.js';
+import { useNotAcceptableBody } from './not-acceptable.js';
 import { schema } from './schema/index.js';
 
 /** What the transport (HTTP handler or WebSocket server) hands Yoga with each operation. */
@@ -57,6 +60,12 @@ export function createGraphQLServer(options: {
         maxTokens: { n: 2000 },
         maxDirectives: { n: 20 },
       }),
+      // After the armor: it wraps the armor's token-counting parser, so it scans first.
+      useNestingLimits(),
+      // Apollo Client's HttpLink subscribes over HTTP multipart.
+      useMultipartSubscriptions(),
+      // Last: it answers what no processor above could.
+      useNotAcceptableBody(),
     ],
     context: (initial): GraphQLContext => ({
       ...services,

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -8,35 +8,16 @@ import type { Principal } from '../auth/principal.js';
 import type { Clock } from '../routing/clock.js';
 import type { ApiKeyStore } from '../store/api-key-store.js';
 import type { GraphQLServer } from './create-yoga.js';
+import {
+  executeEnveloped,
+  prepareEnvelopedOperation,
+  resultForClient,
+  subscribeEnveloped,
+} from './enveloped-operation.js';
 
 /** graphql-ws close code for a connection without a valid key (its "Unauthorized"). */
 export const unauthenticatedCloseCode = 4401;
 const unauthenticatedReason = 'UNAUTHENTICATED: send connectionParams.authorization "Bearer <key>"';
-
-type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
-/** What onSubscribe hands execute/subscribe: the envelop of that one operation. */
-interface EnvelopedRoot {
-  execute: Enveloped['execute'];
-  subscribe: Enveloped['subscribe'];
-}
-
-function envelopedRootOf(args: ExecutionArgs): EnvelopedRoot {
-  const root: unknown = args.rootValue;
-  if (typeof root === 'object' && root !== null && 'execute' in root && 'subscribe' in root) {
-    // onSubscribe below is the only place that builds this root.
-    return root as EnvelopedRoot;
-  }
-  throw new Error('a WebSocket operation reached execution without its envelop');
-}
-
-/**
- * A syntax error, or a document over the armor limits (their validation rules throw).
- * Re-created here because a plugin's GraphQLError may come from another copy of graphql.
- */
-const documentRejected = (error: unknown): GraphQLError =>
-  new GraphQLError(error instanceof Error ? error.message : 'the document was rejected', {
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-  });
 
 interface SocketExtra extends Record<PropertyKey, unknown> {
   principal: Principal;
@@ -70,8 +51,9 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
 
   const disposable = useServer<Record<string, unknown>, SocketExtra>(
     {
-      execute: (args) => envelopedRootOf(args).execute(args),
-      subscribe: (args) => envelopedRootOf(args).subscribe(args),
+      execute: executeEnveloped,
+      subscribe: subscribeEnveloped,
+      onNext: (_ctx, _id, _payload, _args, result) => resultForClient(result),
       onConnect: async (ctx) => {
         const token = bearerTokenOf(
           typeof ctx.connectionParams?.authorization === 'string'
@@ -98,28 +80,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         if (!options.isAccepting()) {
           return [new GraphQLError('the server is shutting down', { extensions: { code: 'UNAVAILABLE' } })];
         }
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          principal,
-          startedAt: clock.now(),
-          params: payload,
-        });
-        let document: ReturnType<typeof parse>;
-        try {
-          document = parse(payload.query);
-          const errors = validate(schema, document);
-          if (errors.length > 0) return errors;
-        } catch (error) {
-          return [documentRejected(error)];
-        }
-        const args: ExecutionArgs = {
-          schema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
-        };
-        return args;
+        return prepareEnvelopedOperation(yoga, { principal, startedAt: clock.now() }, payload);
       },
     },
     wss,
