@@ -44,6 +44,12 @@ const attemptRows = (completionId: string, attempts: Attempt[]) =>
     httpStatus: attempt.status ?? null,
     latencyMs: attempt.latencyMs,
     ttftMs: attempt.ttftMs ?? null,
+    promptTokens: attempt.usage?.promptTokens ?? 0,
+    completionTokens: attempt.usage?.completionTokens ?? 0,
+    usageEstimated: attempt.usage?.estimated ?? false,
+    cost: picoToDecimal(attempt.cost.total),
+    continuedAt: attempt.continuedAt ?? null,
+    hedged: attempt.hedged,
   }));
 
 const usageColumns = (usage: Usage) => ({
@@ -59,7 +65,19 @@ const usageColumns = (usage: Usage) => ({
  * completion and attempts but no conversation turns; an answer cut short stores its
  * turns with the partial answer marked incomplete, and is billed.
  */
-export function buildCompletionRecord({
+export function buildCompletionRecord(input: CompletionRecordInput): CompletionRecord {
+  const record = buildFullRecord(input);
+  // `store: false` keeps what accounting needs (the completion and its attempts), never the turns.
+  if (input.request.store !== false) return record;
+  return {
+    ...record,
+    conversation: undefined,
+    messages: [],
+    completion: { ...record.completion, conversationId: null },
+  };
+}
+
+function buildFullRecord({
   context,
   request,
   conversation,

@@ -215,6 +215,10 @@ export interface CompletionRequest extends GenerationOptions {
   search: boolean;
   conversationId?: string | undefined;
   strategy?: (typeof routingStrategies)[number] | undefined;
+  /** System text sent before the conversation and never stored with it: it applies to this request only. */
+  instructions?: string | undefined;
+  /** `false`: store no conversation turns, only the completion (usage, cost, attempts). Default true. */
+  store?: boolean | undefined;
 }
 
 /** One line per offending field, e.g. `messages.0.role: Invalid option…`. */

@@ -126,6 +126,10 @@ export const completions = pgTable(
       .references(() => apiKeys.id),
     conversationId: uuid('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
     responseMessageId: uuid('response_message_id'),
+    /** `embedding`: a `POST /v1/embeddings` request, billed by input tokens, in no conversation. */
+    kind: text('kind', { enum: ['chat', 'embedding'] })
+      .notNull()
+      .default('chat'),
     provider: text('provider'),
     model: text('model'),
     status: text('status', { enum: ['succeeded', 'incomplete', 'failed'] }).notNull(),
@@ -152,6 +156,7 @@ export const completions = pgTable(
     index('completions_key_created_idx').on(table.apiKeyId, table.createdAt),
     index('completions_created_idx').on(table.createdAt),
     index('completions_conversation_idx').on(table.conversationId),
+    check('completions_kind_check', sql`${table.kind} in ('chat', 'embedding')`),
   ],
 );
 
@@ -165,11 +170,20 @@ export const attempts = pgTable(
     position: integer('position').notNull(),
     provider: text('provider').notNull(),
     model: text('model').notNull(),
-    outcome: text('outcome', { enum: ['succeeded', 'failed', 'incomplete'] }).notNull(),
+    outcome: text('outcome', { enum: ['succeeded', 'failed', 'incomplete', 'cancelled'] }).notNull(),
     errorKind: text('error_kind'),
     httpStatus: integer('http_status'),
     latencyMs: integer('latency_ms').notNull(),
     ttftMs: integer('ttft_ms'),
+    /** What this attempt used and costs at its own model's prices (SPEC §9: the ledger per attempt). */
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    usageEstimated: boolean('usage_estimated').notNull().default(false),
+    cost: money('cost'),
+    /** A continuation: how many characters of the answer had been sent when it started. */
+    continuedAt: integer('continued_at'),
+    /** Started beside a slower attempt. */
+    hedged: boolean('hedged').notNull().default(false),
     createdAt: createdAt(),
   },
   (table) => [index('attempts_completion_idx').on(table.completionId)],

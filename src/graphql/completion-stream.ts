@@ -1,5 +1,5 @@
-import type { CompletionEvent } from '../completions/completion-event.js';
 import type { AnswerSource, CompletionResult } from '../completions/completion-result.js';
+import type { CompletionRun } from '../completions/completion-run.js';
 import type { CompletionRequest } from '../core/completion-request.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { GraphQLContext } from './context.js';
@@ -23,7 +23,7 @@ export function startCompletion(
   context: GraphQLContext,
   request: CompletionRequest,
   signal: AbortSignal,
-): Promise<AsyncGenerator<CompletionEvent>> {
+): Promise<CompletionRun> {
   return context.service.start(request, {
     principal: context.principal,
     signal,
@@ -37,7 +37,7 @@ async function* completionChunks(
   request: CompletionRequest,
   signal: AbortSignal,
 ): AsyncGenerator<CompletionChunk> {
-  let events: AsyncGenerator<CompletionEvent>;
+  let events: CompletionRun;
   try {
     events = await startCompletion(context, request, signal);
   } catch (error) {

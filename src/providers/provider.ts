@@ -1,4 +1,4 @@
-import type { GenerationOptions, ParameterSupport } from '../core/generation-options.js';
+import type { DroppedParameter, GenerationOptions, ParameterSupport } from '../core/generation-options.js';
 import type { ChatMessage, ProviderEcho } from '../core/messages.js';
 import type { UpstreamError } from '../core/upstream-error.js';
 import type { Usage } from '../core/usage.js';
@@ -68,6 +68,16 @@ export interface LanguageModel {
   readonly model: string;
   /** Which sampling hints this model takes, from its adapter's own table. */
   readonly parameterSupport: ParameterSupport;
+  /**
+   * It continues a trailing assistant turn (a prefill) instead of answering it: a cut answer
+   * is then handed over as the start of its own answer (SPEC §9).
+   */
+  readonly continuesPrefill?: boolean | undefined;
+  /**
+   * Drops the hints this model cannot take in this combination (Anthropic: no temperature
+   * while thinking), with the reason, so that the answer can report them (`droppedParameters`).
+   */
+  fitCall?(options: GenerationOptions): { options: GenerationOptions; dropped: DroppedParameter[] };
   stream(call: ModelCall): AsyncIterable<ProviderStreamPart>;
 }
 

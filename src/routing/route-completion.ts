@@ -1,43 +1,25 @@
-import type { ModelInfo } from '../catalog/model-info.js';
 import { GatewayError } from '../core/gateway-error.js';
-import type { DroppedParameter, GenerationOptions } from '../core/generation-options.js';
-import type { ChatMessage, ProviderEcho } from '../core/messages.js';
-import { UpstreamError, type UpstreamErrorKind } from '../core/upstream-error.js';
+import type { ProviderEcho } from '../core/messages.js';
+import type { UpstreamError, UpstreamErrorKind } from '../core/upstream-error.js';
 import type { Usage } from '../core/usage.js';
-import type { FinishReason, LanguageModel, ProviderStreamPart, WebSource } from '../providers/provider.js';
+import type { FinishReason, WebSource } from '../providers/provider.js';
 import { type Attempt, attemptToJson } from './attempt.js';
 import { backoffDelay } from './backoff.js';
-import type { Clock, Timer } from './clock.js';
+import type { Clock } from './clock.js';
+import { type ContinuationForm, continuationMessages, OverlapTrimmer } from './continuation.js';
 import type { HealthTracker } from './health-tracker.js';
+import type { Candidate, RoutePlan } from './route-plan.js';
+import { type AnswerFragment, type AttemptStep, UpstreamAttempt } from './upstream-attempt.js';
 
-/** An eligible model, ready to be tried. */
-export interface Candidate {
-  info: ModelInfo;
-  model: LanguageModel;
-  /** The request's options as this model's provider takes them (`fitParameters`). */
-  options: GenerationOptions;
-  /** What `options` lacks or changed from the request, for the answer to report. */
-  droppedParameters: DroppedParameter[];
-  /**
-   * [search, issue 9] A candidate that searches natively gets the conversation without our
-   * sources (instead of `plan.messages`) and asks its provider to search.
-   */
-  messages?: ChatMessage[] | undefined;
-  search?: boolean | undefined;
-}
+export type { Candidate, RoutePlan } from './route-plan.js';
 
-export interface RoutePlan {
-  /** Pool first (ranked), then fallbacks in order. */
-  candidates: Candidate[];
-  messages: ChatMessage[];
-  maxRetries: number;
-  /** `clock.now()` when the request arrived. */
-  startedAt: number;
-  /**
-   * Whether the client sees the answer as it streams. When not, nothing is sent before the
-   * finish, so a failure at any point of an attempt falls back like one before its first token.
-   */
-  streamed: boolean;
+/** Starting a second attempt beside a slow one (SPEC §9). */
+export interface HedgeSettings {
+  enabled: boolean;
+  /** When the running model has no observed p95 time to first token yet; none: no hedge then. */
+  afterMs?: number | undefined;
+  /** Attempts running at once; 1 turns hedging off. */
+  maxParallel: number;
 }
 
 export interface RouterSettings {
@@ -51,6 +33,11 @@ export interface RouterSettings {
   maxRetryAfterMs: number;
   /** Try the next candidate after a content-policy refusal, instead of answering it with 400. */
   contentFilterFallback: boolean;
+  /** After the first token, a retryable failure continues the answer on the next candidate, or ends it. */
+  midStream?: 'continue' | 'fail' | undefined;
+  /** At most this many switches per answer. */
+  maxContinuations?: number | undefined;
+  hedge?: HedgeSettings | undefined;
 }
 
 /** The model that is answering, once its first text has been sent. */
@@ -63,16 +50,22 @@ type FinishEvent = {
   type: 'finish';
   candidate: Candidate;
   finishReason: FinishReason;
+  /** The finishing attempt's usage as its upstream reported it. */
   usage: Usage | undefined;
   /** [search, issue 9] The pages the provider's own search reported. */
   sources: WebSource[];
   ttftMs: number;
+  /** Every attempt, each with its own usage and cost: the answer is billed their sum. */
   attempts: Attempt[];
 };
 
-/** What routing a request yields: `commit`, text, then exactly one `finish` or one `failed`. */
+/**
+ * What routing a request yields: `commit`, the answer's fragments (with a `switch` where
+ * another model continues a cut answer), then exactly one `finish` or one `failed`.
+ */
 export type RouteEvent =
   | ({ type: 'commit' } & Commitment)
+  | { type: 'switch'; candidate: Candidate }
   | { type: 'text-delta'; text: string }
   | { type: 'reasoning-delta'; text: string; echo: ProviderEcho | undefined }
   | {
@@ -92,26 +85,33 @@ export type RouteEvent =
       committed: Commitment | undefined;
     };
 
-type AbortCause = 'client' | 'ttft' | 'stall' | 'deadline';
+/** How one attempt ended, once it had its turn. */
+type AttemptEnd = { type: 'finished' } | { type: 'failed'; failure: UpstreamError; attempt: UpstreamAttempt };
 
-type AttemptOutcome =
-  | { outcome: 'finished'; record: Attempt; finish: Omit<FinishEvent, 'attempts'> }
-  | {
-      outcome: 'failed';
-      record: Attempt;
-      failure: UpstreamError;
-      cause: AbortCause | undefined;
-      committed: Commitment | undefined;
-    };
+/** The state of one answer across its attempts. */
+interface AnswerState {
+  attempts: Attempt[];
+  failures: UpstreamError[];
+  /** The text the client has been sent. */
+  sent: string;
+  /** A tool call was sent: such an answer is not continued. */
+  sentToolCall: boolean;
+  committed: Commitment | undefined;
+  continuations: number;
+}
+
+const rejectedKinds: ReadonlySet<UpstreamErrorKind> = new Set(['bad_request', 'context_length_exceeded']);
 
 /**
  * Tries candidates in order, retrying each on retryable failures with jittered backoff
  * (honouring Retry-After up to a cap), until one answers completely. Until the first text
- * is sent any failure moves on transparently; after it, a failure ends the route. A
- * non-streamed answer is sent only once it finished, so any failure of it moves on.
- * A silent upstream (no first token in time) is not retried, and a content-policy refusal
- * is the caller's answer unless `contentFilterFallback` is set.
- * Retries never nest: each candidate gets its own `maxRetries`, fallbacks included.
+ * is sent any failure moves on transparently; after it, a retryable failure continues the
+ * same answer on the next candidate (`midStream`), up to `maxContinuations` switches. A
+ * non-streamed answer is sent only once it finished, so any failure of it moves on. A
+ * silent upstream (no first token in time) is not retried, a content-policy refusal is the
+ * caller's answer unless `contentFilterFallback` is set, and with hedging a slow first token
+ * starts the next candidate beside it. Retries never nest: each candidate gets its own
+ * `maxRetries`, fallbacks included.
  */
 export class Router {
   constructor(
@@ -123,42 +123,80 @@ export class Router {
 
   async *route(plan: RoutePlan, clientSignal: AbortSignal): AsyncGenerator<RouteEvent> {
     const deadline = plan.startedAt + this.settings.timeoutMs;
-    const attempts: Attempt[] = [];
-    const failures: UpstreamError[] = [];
+    const answer: AnswerState = {
+      attempts: [],
+      failures: [],
+      sent: '',
+      sentToolCall: false,
+      committed: undefined,
+      continuations: 0,
+    };
+    const { candidates } = plan;
+    /** A continuation's form for the candidate being tried. */
+    let form: ContinuationForm | undefined;
 
-    for (const candidate of plan.candidates) {
+    for (let index = 0; index < candidates.length; index++) {
+      let candidate = candidates[index]!;
+      form = undefined;
       for (let retry = 0; retry <= plan.maxRetries; retry++) {
-        if (clientSignal.aborted) return yield cancelled(attempts, undefined);
-        if (this.clock.now() >= deadline) return yield this.#timedOut(attempts);
+        if (clientSignal.aborted) return yield cancelled(answer);
+        if (this.clock.now() >= deadline) return yield this.#timedOut(answer);
         // The circuit may have opened since the candidates were chosen.
         if (!this.health.tryAcquire(candidate.info.id)) break;
 
-        const attempt = yield* this.#attempt(candidate, plan, deadline, clientSignal);
-        attempts.push(attempt.record);
-        if (attempt.outcome === 'finished') return yield { ...attempt.finish, attempts };
+        if (answer.committed) form ??= candidate.model.continuesPrefill ? 'prefill' : 'instruction';
+        let attempt = this.#start(candidate, plan, deadline, clientSignal, answer, form);
+        let first: AttemptStep;
+        if (!answer.committed && this.#hedgeDelay(candidate) !== undefined && candidates[index + 1]) {
+          const raced = await this.#race(
+            attempt,
+            candidates[index + 1]!,
+            plan,
+            deadline,
+            clientSignal,
+            answer,
+          );
+          if (raced.attempt !== attempt) {
+            // The hedge won: the loop goes on from its candidate.
+            index++;
+            retry = 0;
+            candidate = raced.attempt.candidate;
+          }
+          attempt = raced.attempt;
+          first = raced.first;
+        } else {
+          first = await attempt.next();
+        }
+        const end = yield* this.#follow(attempt, first, plan, answer);
+        if (end.type === 'finished') return;
 
-        const { failure, cause, committed } = attempt;
+        const { failure } = end;
+        const cause = attempt.cause;
         if (cause === 'client') {
           this.health.recordAbandoned(candidate.info.id);
-          return yield cancelled(attempts, committed);
+          return yield cancelled(answer);
         }
         this.health.recordFailure(candidate.info.id, failure.kind);
-        failures.push(failure);
-        if (committed) {
-          const error =
-            cause === 'deadline'
-              ? new GatewayError('upstream_timeout', 'the request took longer than its time limit')
-              : new GatewayError('upstream_failed', `the upstream failed mid-answer: ${failure.message}`);
-          return yield { type: 'failed', error, attempts, committed };
+        answer.failures.push(failure);
+        if (cause === 'deadline') return yield this.#timedOut(answer);
+        if (answer.committed && attempt.ttftMs !== undefined) {
+          // Cut after some of the answer: the next candidate continues it, or the answer ends.
+          if (!this.#continues(failure, answer, attempt)) return yield midAnswerFailure(failure, answer);
+          answer.continuations++;
+          break;
         }
-        if (cause === 'deadline') return yield this.#timedOut(attempts);
+        // A prefill the model refused: the same model may take the instruction form.
+        if (form === 'prefill' && rejectedKinds.has(failure.kind)) {
+          form = 'instruction';
+          retry--;
+          continue;
+        }
         // The refusal is about the request: another model would be routing around the policy.
         if (failure.kind === 'content_filtered' && !this.settings.contentFilterFallback)
           return yield {
             type: 'failed',
-            error: contentFiltered(failure, attempts),
-            attempts,
-            committed: undefined,
+            error: contentFiltered(failure, answer.attempts),
+            ...closing(answer),
           };
         // A model that just sat out the whole TTFT deadline is the worst bet for the next try.
         if (!failure.retryable || cause === 'ttft' || retry === plan.maxRetries) break;
@@ -168,144 +206,184 @@ export class Router {
         try {
           await this.clock.sleep(wait, clientSignal);
         } catch {
-          return yield cancelled(attempts, undefined);
+          return yield cancelled(answer);
         }
       }
     }
-    yield { type: 'failed', error: this.#exhausted(failures, attempts), attempts, committed: undefined };
+    if (answer.committed) return yield midAnswerFailure(answer.failures.at(-1), answer);
+    yield {
+      type: 'failed',
+      error: this.#exhausted(answer.failures, answer.attempts),
+      attempts: answer.attempts,
+      committed: undefined,
+    };
   }
 
-  /** One upstream try: yields its commit and text, returns how it ended. */
-  async *#attempt(
+  #start(
     candidate: Candidate,
     plan: RoutePlan,
     deadline: number,
     clientSignal: AbortSignal,
-  ): AsyncGenerator<RouteEvent, AttemptOutcome> {
-    const { clock, settings } = this;
-    const attemptStart = clock.now();
-    const controller = new AbortController();
-    let cause: AbortCause | undefined;
-    const abort = (why: AbortCause) => {
-      cause ??= why;
-      // A typed reason, so that the adapter can end its stream with the real cause.
-      controller.abort(this.#abortFailure(why));
-    };
-    const onClientAbort = () => abort('client');
-    clientSignal.addEventListener('abort', onClientAbort, { once: true });
-    const deadlineTimer = clock.setTimer(() => abort('deadline'), deadline - attemptStart);
-    // One timer watches for silence: `ttftTimeoutMs` until the first token, `idleTimeoutMs`
-    // between chunks after it. It is re-armed when it fires and once at the first token, never
-    // on every chunk.
-    let lastPartAt = attemptStart;
-    /** From the request's arrival to this attempt's first token, once it came. */
-    let ttftMs: number | undefined;
-    let committed: Commitment | undefined;
-    const watchSilence = (delay: number): Timer =>
-      clock.setTimer(() => {
-        const allowed = ttftMs === undefined ? settings.ttftTimeoutMs : settings.idleTimeoutMs;
-        const silentFor = clock.now() - lastPartAt;
-        if (silentFor >= allowed) abort(ttftMs === undefined ? 'ttft' : 'stall');
-        else silenceTimer = watchSilence(allowed - silentFor);
-      }, delay);
-    let silenceTimer = watchSilence(Math.min(settings.ttftTimeoutMs, deadline - attemptStart));
-    /** A non-streamed answer's events, held back until its finish. */
+    answer: AnswerState,
+    form: ContinuationForm | undefined,
+    hedged = false,
+  ): UpstreamAttempt {
+    const base = candidate.messages ?? plan.messages;
+    const continuing = answer.committed !== undefined && form !== undefined;
+    return new UpstreamAttempt(
+      candidate,
+      continuing ? continuationMessages(base, answer.sent, form) : base,
+      this.clock,
+      { ttftTimeoutMs: this.settings.ttftTimeoutMs, idleTimeoutMs: this.settings.idleTimeoutMs, deadline },
+      plan.startedAt,
+      clientSignal,
+      { continuedAt: continuing ? answer.sent.length : undefined, hedged },
+    );
+  }
+
+  /**
+   * Until `attempt` has its first token, starts `next` beside it once the wait passes the
+   * running model's p95 time to first token (or `hedge.afterMs`). The first to produce a
+   * token wins; the other is stopped at once and recorded as cancelled. When one fails
+   * before its first token, the other goes on alone.
+   */
+  async #race(
+    attempt: UpstreamAttempt,
+    next: Candidate,
+    plan: RoutePlan,
+    deadline: number,
+    clientSignal: AbortSignal,
+    answer: AnswerState,
+  ): Promise<{ attempt: UpstreamAttempt; first: AttemptStep }> {
+    const delay = this.#hedgeDelay(attempt.candidate)!;
+    const pending = attempt.next();
+    let timer: { clear(): void } | undefined;
+    const hedgeTime = new Promise<'hedge'>((resolve) => {
+      timer = this.clock.setTimer(() => resolve('hedge'), delay);
+    });
+    const early = await Promise.race([pending, hedgeTime]);
+    timer?.clear();
+    if (early !== 'hedge') return { attempt, first: early };
+    if (!this.health.tryAcquire(next.info.id)) return { attempt, first: await pending };
+
+    const hedge = this.#start(next, plan, deadline, clientSignal, answer, undefined, true);
+    const hedgePending = hedge.next();
+    const [winner, step] = await Promise.race([
+      pending.then((result) => [attempt, result] as const),
+      hedgePending.then((result) => [hedge, result] as const),
+    ]);
+    const [other, otherPending] = winner === attempt ? [hedge, hedgePending] : [attempt, pending];
+    if (step.type !== 'failed') {
+      this.#cancel(other, answer);
+      return { attempt: winner, first: step };
+    }
+    // It failed before its first token: recorded (not retried), and the other runs on alone.
+    answer.attempts.push(winner.record('failed', step.failure));
+    this.health.recordFailure(winner.candidate.info.id, step.failure.kind);
+    answer.failures.push(step.failure);
+    return { attempt: other, first: await otherPending };
+  }
+
+  /** A hedge loser: stopped at once, recorded with what it probably used. */
+  #cancel(loser: UpstreamAttempt, answer: AnswerState): void {
+    loser.abort('hedge');
+    loser.dispose();
+    answer.attempts.push(loser.record('cancelled', undefined));
+    this.health.recordAbandoned(loser.candidate.info.id);
+  }
+
+  /** How long to wait for a first token before hedging; undefined when there is no hedge. */
+  #hedgeDelay(candidate: Candidate): number | undefined {
+    const hedge = this.settings.hedge;
+    if (!hedge?.enabled || hedge.maxParallel < 2) return undefined;
+    return this.health.snapshot(candidate.info.id).ttftP95Ms ?? hedge.afterMs;
+  }
+
+  /**
+   * Streams one attempt's answer from its first step: the commit and fragments (held back
+   * until the finish when the answer is not streamed; trimmed of any repeat when it
+   * continues a cut answer), then the finish. Returns how the attempt ended.
+   */
+  async *#follow(
+    attempt: UpstreamAttempt,
+    first: AttemptStep,
+    plan: RoutePlan,
+    answer: AnswerState,
+  ): AsyncGenerator<RouteEvent, AttemptEnd> {
+    const { candidate } = attempt;
     const held: RouteEvent[] = [];
-    /**
-     * Hands a fragment of the answer on: at once (after the commit) when the answer is
-     * streamed, else into `held`. The first one starts the idle deadline.
-     */
-    async function* send(event: RouteEvent): AsyncGenerator<RouteEvent> {
-      if (ttftMs === undefined) {
-        ttftMs = Math.round(lastPartAt - plan.startedAt);
-        silenceTimer.clear();
-        silenceTimer = watchSilence(settings.idleTimeoutMs);
-      }
+    const trimmer = answer.committed ? new OverlapTrimmer(answer.sent) : undefined;
+    let switched = false;
+    const emit = function* (event: RouteEvent): Generator<RouteEvent> {
       if (!plan.streamed) {
         held.push(event);
         return;
       }
-      if (!committed) {
-        committed = { candidate, ttftMs };
-        yield { type: 'commit', ...committed };
+      if (!answer.committed) {
+        answer.committed = { candidate, ttftMs: attempt.ttftMs! };
+        yield { type: 'commit', ...answer.committed };
+      } else if (!switched && trimmer) {
+        switched = true;
+        yield { type: 'switch', candidate };
       }
+      if (event.type === 'text-delta') answer.sent += event.text;
+      else if (event.type === 'tool-call-delta') answer.sentToolCall = true;
       yield event;
-    }
-    let failure: UpstreamError | undefined;
-    let finished = false;
+    };
+    const release = function* (text: string): Generator<RouteEvent> {
+      if (text) yield* emit({ type: 'text-delta', text });
+    };
 
-    try {
-      const stream = candidate.model.stream({
-        ...candidate.options,
-        messages: candidate.messages ?? plan.messages,
-        search: candidate.search,
-        signal: controller.signal,
-      });
-      for await (const part of stream) {
-        lastPartAt = clock.now();
-        if (
-          part.type === 'text-delta' ||
-          part.type === 'reasoning-delta' ||
-          part.type === 'tool-call-delta'
-        ) {
-          // Empty fragments are no token; a tool call's first fragment (its name) is one.
-          if (isEmptyFragment(part)) continue;
-          yield* send(toRouteDelta(part));
-        } else if (part.type === 'finish') {
-          if (ttftMs === undefined) {
-            failure = new UpstreamError({
-              kind: 'incomplete',
-              message: 'the upstream answered with no text',
-            });
-            break;
-          }
-          const record = this.#record(
-            candidate,
-            'succeeded',
-            undefined,
-            attemptStart,
-            plan.startedAt,
-            ttftMs,
-          );
-          this.health.recordSuccess(candidate.info.id, {
-            ttftMs: record.ttftMs ?? 0,
-            latencyMs: record.latencyMs,
-            completionTokens: part.usage?.completionTokens ?? 0,
-          });
-          const finish = {
-            type: 'finish' as const,
-            candidate,
-            finishReason: part.finishReason,
-            usage: part.usage,
-            sources: part.sources ?? [],
-            ttftMs,
-          };
-          finished = true;
-          if (!plan.streamed) {
-            yield { type: 'commit', candidate, ttftMs };
-            yield* held;
-          }
-          return { outcome: 'finished', record, finish };
-        } else {
-          failure = part.error;
-          break;
+    for (let step = first; ; step = await attempt.next()) {
+      if (step.type === 'fragment') {
+        const { fragment } = step;
+        if (fragment.type === 'text-delta' && trimmer) yield* release(trimmer.push(fragment.text));
+        else {
+          if (trimmer) yield* release(trimmer.flush());
+          yield* emit(toRouteEvent(fragment));
         }
+        continue;
       }
-      // When we aborted, our cause is the truth, whatever the stream made of the abort.
-      failure = this.#abortFailure(cause) ?? failure ?? incompleteStream();
-    } catch (error) {
-      failure = this.#abortFailure(cause) ?? toUpstreamError(error);
-    } finally {
-      deadlineTimer.clear();
-      silenceTimer.clear();
-      clientSignal.removeEventListener('abort', onClientAbort);
-      // Release an upstream request that is still open; a finished one needs nothing.
-      if (!finished && !controller.signal.aborted) controller.abort(attemptOver);
+      if (step.type === 'failed') {
+        const outcome = attempt.ttftMs === undefined ? 'failed' : 'incomplete';
+        answer.attempts.push(attempt.record(outcome, step.failure));
+        return { type: 'failed', failure: step.failure, attempt };
+      }
+      if (trimmer) yield* release(trimmer.flush());
+      const record = attempt.record('succeeded', undefined, step.usage);
+      answer.attempts.push(record);
+      this.health.recordSuccess(candidate.info.id, {
+        ttftMs: record.ttftMs ?? 0,
+        latencyMs: record.latencyMs,
+        completionTokens: step.usage?.completionTokens ?? 0,
+      });
+      if (!plan.streamed) {
+        answer.committed = { candidate, ttftMs: attempt.ttftMs! };
+        yield { type: 'commit', ...answer.committed };
+        yield* held;
+      }
+      yield {
+        type: 'finish',
+        candidate,
+        finishReason: step.finishReason,
+        usage: step.usage,
+        sources: step.sources,
+        ttftMs: answer.committed!.ttftMs,
+        attempts: answer.attempts,
+      };
+      return { type: 'finished' };
     }
-    // Cut after its first token, an attempt is incomplete, whether or not its text was sent.
-    const outcome = ttftMs === undefined ? 'failed' : 'incomplete';
-    const record = this.#record(candidate, outcome, failure, attemptStart, plan.startedAt, ttftMs);
-    return { outcome: 'failed', record, failure, cause, committed };
+  }
+
+  /** Whether a failure after the first token goes on with another model. */
+  #continues(failure: UpstreamError, answer: AnswerState, attempt: UpstreamAttempt): boolean {
+    return (
+      (this.settings.midStream ?? 'continue') === 'continue' &&
+      failure.retryable &&
+      attempt.cause !== 'deadline' &&
+      !answer.sentToolCall &&
+      answer.continuations < (this.settings.maxContinuations ?? 2)
+    );
   }
 
   /** How long to wait before the next try, or undefined to move on to the next candidate. */
@@ -316,51 +394,15 @@ export class Router {
     return Math.max(backoff, failure.retryAfterMs);
   }
 
-  #abortFailure(cause: AbortCause | undefined): UpstreamError | undefined {
-    const { ttftTimeoutMs, idleTimeoutMs } = this.settings;
-    switch (cause) {
-      case 'ttft':
-        return new UpstreamError({ kind: 'timeout', message: `no first token within ${ttftTimeoutMs} ms` });
-      case 'stall':
-        return new UpstreamError({ kind: 'timeout', message: `the stream stalled for ${idleTimeoutMs} ms` });
-      case 'deadline':
-        return new UpstreamError({ kind: 'timeout', message: 'the request time limit passed' });
-      case 'client':
-        return new UpstreamError({ kind: 'network', message: 'the client went away' });
-      default:
-        return undefined;
-    }
-  }
-
-  #record(
-    candidate: Candidate,
-    outcome: Attempt['outcome'],
-    failure: UpstreamError | undefined,
-    attemptStart: number,
-    requestStart: number,
-    ttftMs: number | undefined,
-  ): Attempt {
-    return {
-      provider: candidate.info.provider,
-      model: candidate.info.model,
-      outcome,
-      errorKind: failure?.kind,
-      status: failure?.status,
-      message: failure?.message,
-      latencyMs: Math.round(this.clock.now() - attemptStart),
-      // Per attempt: from the attempt's start, not the request's.
-      ttftMs:
-        ttftMs === undefined ? undefined : Math.max(0, ttftMs - Math.round(attemptStart - requestStart)),
-    };
-  }
-
-  #timedOut(attempts: Attempt[]): RouteEvent {
+  #timedOut(answer: AnswerState): RouteEvent {
+    if (answer.committed)
+      return midAnswerFailure(undefined, answer, 'the request took longer than its time limit');
     return {
       type: 'failed',
       error: new GatewayError('upstream_timeout', `no complete answer within ${this.settings.timeoutMs} ms`, {
-        attempts: attempts.map(attemptToJson),
+        attempts: answer.attempts.map(attemptToJson),
       }),
-      attempts,
+      attempts: answer.attempts,
       committed: undefined,
     };
   }
@@ -402,19 +444,8 @@ export class Router {
   }
 }
 
-/** No token: an empty text, or a tool call fragment with neither name nor arguments. */
-const isEmptyFragment = (part: AnswerFragment): boolean =>
-  part.type === 'tool-call-delta'
-    ? part.arguments.length === 0 && !part.name
-    : part.text.length === 0 && !(part.type === 'reasoning-delta' && part.echo);
-
-type AnswerFragment = Extract<
-  ProviderStreamPart,
-  { type: 'text-delta' | 'reasoning-delta' | 'tool-call-delta' }
->;
-
 /** A provider's fragment as the route yields it (optional fields made explicit). */
-function toRouteDelta(part: AnswerFragment): RouteEvent {
+function toRouteEvent(part: AnswerFragment): RouteEvent {
   switch (part.type) {
     case 'text-delta':
       return part;
@@ -432,36 +463,37 @@ function toRouteDelta(part: AnswerFragment): RouteEvent {
   }
 }
 
-/** The provider's 400: the request itself is refused, and would be by a retry too. */
-const rejectedKinds: ReadonlySet<UpstreamErrorKind> = new Set(['bad_request', 'context_length_exceeded']);
+const closing = (answer: AnswerState) => ({ attempts: answer.attempts, committed: answer.committed });
 
-/** Each provider's reason once, in the order they came. */
-const distinctReasons = (failures: UpstreamError[]): string =>
-  [...new Set(failures.map((failure) => failure.message))].join('; ');
+/** A cut answer that no candidate could continue: the in-band error, the partial answer kept. */
+function midAnswerFailure(
+  failure: UpstreamError | undefined,
+  answer: AnswerState,
+  timedOut?: string,
+): RouteEvent {
+  const error = timedOut
+    ? new GatewayError('upstream_timeout', timedOut)
+    : new GatewayError(
+        'upstream_failed',
+        `the upstream failed mid-answer: ${failure?.message ?? 'no candidate left'}`,
+      );
+  return { type: 'failed', error, ...closing(answer) };
+}
 
-const contentFiltered = (failure: UpstreamError, attempts: Attempt[]): GatewayError =>
+const cancelled = (answer: AnswerState): RouteEvent => ({
+  type: 'failed',
+  error: new GatewayError('client_closed', 'the client closed the request'),
+  ...closing(answer),
+});
+
+/** The provider refused the request under its content policy: the caller's answer, 400. */
+const contentFiltered = (failure: UpstreamError, attempts: Attempt[]) =>
   new GatewayError(
     'content_filtered',
     `the provider refused the request under its content policy: ${failure.message}`,
-    {
-      attempts: attempts.map(attemptToJson),
-    },
+    { attempts: attempts.map(attemptToJson) },
   );
 
-const cancelled = (attempts: Attempt[], committed: Commitment | undefined): RouteEvent => ({
-  type: 'failed',
-  error: new GatewayError('client_closed', 'the client closed the request'),
-  attempts,
-  committed,
-});
-
-/** The reason an attempt's leftover upstream request is aborted with; shared, as it says nothing new. */
-const attemptOver = new UpstreamError({ kind: 'network', message: 'the attempt is over' });
-
-const incompleteStream = () =>
-  new UpstreamError({ kind: 'incomplete', message: 'the upstream stream ended without finishing' });
-
-function toUpstreamError(error: unknown): UpstreamError {
-  if (error instanceof UpstreamError) return error;
-  return new UpstreamError({ kind: 'network', message: 'the upstream connection failed' });
-}
+/** Each distinct provider reason once, in order, for the `upstream_rejected` message. */
+const distinctReasons = (failures: UpstreamError[]): string =>
+  [...new Set(failures.map((failure) => failure.message))].join('; ');

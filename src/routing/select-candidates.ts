@@ -102,7 +102,12 @@ export function selectCandidates(
       continue;
     }
     const model = registry.get(ref.provider)!.languageModel(ref.model);
-    const fitted = fitParameters(query.options, model.parameterSupport, ref.provider);
+    const table = fitParameters(query.options, model.parameterSupport, ref.provider);
+    // Then what the model cannot take in this combination (Anthropic: no temperature while thinking).
+    const combined = model.fitCall?.(table.options);
+    const fitted = combined
+      ? { options: combined.options, dropped: [...table.dropped, ...combined.dropped] }
+      : table;
     const candidate: Candidate = {
       info: catalog.resolve(ref.id),
       model,

@@ -34,26 +34,29 @@ new_messages as (
   order by x.pos
 ),
 new_completions as (
-  insert into completions (id, api_key_id, conversation_id, response_message_id, provider, model, status,
+  insert into completions (id, api_key_id, conversation_id, response_message_id, kind, provider, model, status,
     error_code, stream, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, usage_estimated,
     unpriced, input_cost, output_cost, search_cost, total_cost, latency_ms, ttft_ms, created_at)
-  select x.id, x.api_key_id, x.conversation_id, x.response_message_id, x.provider, x.model, x.status,
+  select x.id, x.api_key_id, x.conversation_id, x.response_message_id, x.kind, x.provider, x.model, x.status,
     x.error_code, x.stream, x.prompt_tokens, x.completion_tokens, x.reasoning_tokens, x.cached_tokens,
     x.usage_estimated, x.unpriced, x.input_cost, x.output_cost, x.search_cost, x.total_cost, x.latency_ms,
     x.ttft_ms, x.created_at
   from input, jsonb_to_recordset(input.j->'completions') as x(
-    id uuid, api_key_id uuid, conversation_id uuid, response_message_id uuid, provider text, model text,
-    status text, error_code text, stream boolean, prompt_tokens int, completion_tokens int,
+    id uuid, api_key_id uuid, conversation_id uuid, response_message_id uuid, kind text, provider text,
+    model text, status text, error_code text, stream boolean, prompt_tokens int, completion_tokens int,
     reasoning_tokens int, cached_tokens int, usage_estimated boolean, unpriced boolean, input_cost numeric,
     output_cost numeric, search_cost numeric, total_cost numeric, latency_ms int, ttft_ms int,
     created_at timestamptz)
 ),
 new_attempts as (
-  insert into attempts (completion_id, position, provider, model, outcome, error_kind, http_status, latency_ms, ttft_ms)
-  select x.completion_id, x.position, x.provider, x.model, x.outcome, x.error_kind, x.http_status, x.latency_ms, x.ttft_ms
+  insert into attempts (completion_id, position, provider, model, outcome, error_kind, http_status, latency_ms,
+    ttft_ms, prompt_tokens, completion_tokens, usage_estimated, cost, continued_at, hedged)
+  select x.completion_id, x.position, x.provider, x.model, x.outcome, x.error_kind, x.http_status, x.latency_ms,
+    x.ttft_ms, x.prompt_tokens, x.completion_tokens, x.usage_estimated, x.cost, x.continued_at, x.hedged
   from input, jsonb_to_recordset(input.j->'attempts') as x(
     completion_id uuid, position int, provider text, model text, outcome text, error_kind text,
-    http_status int, latency_ms int, ttft_ms int)
+    http_status int, latency_ms int, ttft_ms int, prompt_tokens int, completion_tokens int,
+    usage_estimated boolean, cost numeric, continued_at int, hedged boolean)
 ),
 used_keys as (
   update api_keys set last_used_at = now()
@@ -102,6 +105,7 @@ function toPayload(batch: readonly CompletionRecord[]): string {
       api_key_id: c.apiKeyId,
       conversation_id: c.conversationId ?? null,
       response_message_id: c.responseMessageId ?? null,
+      kind: c.kind ?? 'chat',
       provider: c.provider ?? null,
       model: c.model ?? null,
       status: c.status,
@@ -132,6 +136,12 @@ function toPayload(batch: readonly CompletionRecord[]): string {
         http_status: a.httpStatus ?? null,
         latency_ms: a.latencyMs,
         ttft_ms: a.ttftMs ?? null,
+        prompt_tokens: a.promptTokens ?? 0,
+        completion_tokens: a.completionTokens ?? 0,
+        usage_estimated: a.usageEstimated ?? false,
+        cost: a.cost ?? '0',
+        continued_at: a.continuedAt ?? null,
+        hedged: a.hedged ?? false,
       });
     }
     keys.add(c.apiKeyId);

@@ -104,18 +104,19 @@ describe.each(drivers)('a request that ends early releases its key limits on %s'
   };
 
   const begin = async (principal: Principal, controller = new AbortController()) => {
-    const events = await service.start(request(100), {
+    const run = await service.start(request(100), {
       principal,
       signal: controller.signal,
       startedAt: systemClock.now(),
       receivedAt: new Date(),
     });
+    const events = run.events();
     const first = await events.next();
     expect(first.value).toMatchObject({ type: 'text-delta', text: 'first words ' });
     return { events, controller };
   };
 
-  const drain = async (events: AsyncGenerator<CompletionEvent>) => {
+  const drain = async (events: AsyncIterable<CompletionEvent>) => {
     const rest: CompletionEvent[] = [];
     for await (const event of events) rest.push(event);
     return rest;
@@ -157,10 +158,10 @@ describe.each(drivers)('a request that ends early releases its key limits on %s'
   it('releases them when the surface stops listening without reading to the end', async () => {
     const { id, principal } = await principalWith('1');
     const { events } = await begin(principal);
-    await events.return(undefined);
+    await events.return?.(undefined);
     expect((await keys.get(id))!.budget!.reservedUsd).toBe('0');
     const next = await begin(principal);
-    await next.events.return(undefined);
+    await next.events.return?.(undefined);
   });
 
   it('releases them when the events are closed, or the client leaves, before the first read', async () => {
@@ -172,7 +173,8 @@ describe.each(drivers)('a request that ends early releases its key limits on %s'
       receivedAt: new Date(),
     });
     const closed = await service.start(request(100), context(new AbortController()));
-    await closed.return(undefined);
+    closed.cancel();
+    await closed.settled;
     await expect.poll(async () => (await keys.get(id))!.budget!.reservedUsd).toBe('0');
 
     const controller = new AbortController();
@@ -181,7 +183,7 @@ describe.each(drivers)('a request that ends early releases its key limits on %s'
     await expect.poll(async () => (await keys.get(id))!.budget!.reservedUsd).toBe('0');
     // The concurrency slot (limit 1) is free again.
     const next = await begin(principal);
-    await next.events.return(undefined);
+    await next.events.return?.(undefined);
   });
 
   it('undoes the slot and the token count when the budget refuses the request', async () => {

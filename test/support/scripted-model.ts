@@ -1,7 +1,7 @@
 import type { ModelInfo } from '../../src/catalog/model-info.js';
-import { takesEverySamplingHint } from '../../src/providers/parameter-support.js';
 import { UpstreamError, type UpstreamErrorInit } from '../../src/core/upstream-error.js';
 import type { Usage } from '../../src/core/usage.js';
+import { takesEverySamplingHint } from '../../src/providers/parameter-support.js';
 import type { LanguageModel, ModelCall, ProviderStreamPart } from '../../src/providers/provider.js';
 import type { Clock } from '../../src/routing/clock.js';
 import type { Candidate } from '../../src/routing/route-completion.js';
@@ -13,6 +13,7 @@ export type Step =
   | { finish: Partial<Usage> }
   | { fail: UpstreamErrorInit }
   | { throws: true }
+  | { toolCall: { id?: string; name?: string; arguments: string } }
   | { end: true };
 
 export const usage = (over: Partial<Usage> = {}): Usage => ({
@@ -29,7 +30,9 @@ export const usage = (over: Partial<Usage> = {}): Usage => ({
  * It stands in for the provider layer only; the router under test is the real one.
  */
 export class ScriptedModel implements LanguageModel {
-  readonly calls: { at: number }[] = [];
+  readonly calls: { at: number; messages: ModelCall['messages'] }[] = [];
+  /** It continues a trailing assistant turn, as Anthropic does. */
+  continuesPrefill = false;
   readonly parameterSupport = takesEverySamplingHint;
 
   constructor(
@@ -41,9 +44,10 @@ export class ScriptedModel implements LanguageModel {
 
   async *stream(call: ModelCall): AsyncIterable<ProviderStreamPart> {
     const script = this.scripts[Math.min(this.calls.length, this.scripts.length - 1)] ?? [];
-    this.calls.push({ at: this.clock.now() });
+    this.calls.push({ at: this.clock.now(), messages: call.messages });
     for (const step of script) {
       if ('text' in step) yield { type: 'text-delta', text: step.text };
+      else if ('toolCall' in step) yield { type: 'tool-call-delta', index: 0, ...step.toolCall };
       else if ('wait' in step) await this.clock.sleep(step.wait, call.signal);
       else if ('finish' in step)
         return yield { type: 'finish', finishReason: 'stop', usage: usage(step.finish) };

@@ -62,16 +62,17 @@ describe('CompletionService', () => {
       models: ['slow/model'],
       stream: true,
     });
-    const events = await service.start(request, {
+    const run = await service.start(request, {
       principal: { keyId: key.id, name: 'test', admin: false },
       signal: new AbortController().signal,
       startedAt: systemClock.now(),
       receivedAt: new Date(),
     });
+    const events = run.events();
     const first = await events.next();
     expect(first.value).toMatchObject({ type: 'text-delta', text: 'partial ' });
     const started = performance.now();
-    await events.return(undefined);
+    await events.return?.(undefined);
     // The upstream's 60 s wait was cut, not sat out.
     expect(performance.now() - started).toBeLessThan(5_000);
 

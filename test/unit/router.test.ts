@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HealthTracker } from '../../src/routing/health-tracker.js';
+import { PromptSize } from '../../src/routing/prompt-size.js';
 import {
   type Candidate,
   type RouteEvent,
@@ -45,16 +46,19 @@ function setup(options: { random?: () => number; settings?: Partial<RouterSettin
     maxRetries = 2,
     signal = new AbortController().signal,
     streamed = true,
+    messages: Candidate['messages'] = [],
   ) => {
     const events: RouteEvent[] = [];
     const run = (async () => {
       for await (const event of router.route(
         {
           candidates,
-          messages: [],
+          messages: messages ?? [],
           maxRetries,
           startedAt: clock.now(),
           streamed,
+          strategy: 'ordered',
+          prompt: new PromptSize([]),
         },
         signal,
       )) {
@@ -223,8 +227,8 @@ describe('Router', () => {
     expect(last.type).toBe('finish');
   });
 
-  it('ends with an error and keeps the partial answer when a stream drops after its first token', async () => {
-    const { clock, route } = setup();
+  it('with midStream "fail", ends with an error and keeps the partial answer when a stream drops after its first token', async () => {
+    const { clock, route } = setup({ settings: { midStream: 'fail' } });
     const dropped = candidate('p/dropped', clock, [[{ text: 'Hel' }, { throws: true }]]);
     const good = candidate('p/good', clock, [ok]);
     const { last, text } = await route([dropped.candidate, good.candidate], 2);
@@ -237,6 +241,160 @@ describe('Router', () => {
       committed: { candidate: { info: { id: 'p/dropped' } } },
     });
     expect(last.type === 'failed' && last.attempts[0]!.outcome).toBe('incomplete');
+  });
+
+  describe('mid-stream failover', () => {
+    const cut: Step[] = [{ text: 'The quick ' }, { text: 'brown' }, { throws: true }];
+    const conversation = [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Tell me' }] }];
+
+    it.each([
+      ['a cut socket', cut],
+      [
+        'a stall past the idle deadline',
+        [{ text: 'The quick ' }, { text: 'brown' }, { wait: 60_000 }, { finish: {} }],
+      ],
+      [
+        'an error event',
+        [{ text: 'The quick ' }, { text: 'brown' }, { fail: { kind: 'server_error', message: 'boom' } }],
+      ],
+      ['an end without finish', [{ text: 'The quick ' }, { text: 'brown' }, { end: true }]],
+    ] as [string, Step[]][])(
+      'continues the answer on the next candidate after %s, without repeating text',
+      async (_, broken) => {
+        const { clock, route } = setup();
+        const first = candidate('p/first', clock, [broken]);
+        // The continuation repeats the last word, as models told to go on often do.
+        const next = candidate('p/next', clock, [
+          [{ text: 'brown fox' }, { text: ' jumps.' }, { finish: {} }],
+        ]);
+        const { events, last, text } = await route(
+          [first.candidate, next.candidate],
+          2,
+          undefined,
+          true,
+          conversation,
+        );
+        expect(text).toBe('The quick brown fox jumps.');
+        expect(events.filter((e) => e.type === 'switch')).toMatchObject([
+          { candidate: { info: { id: 'p/next' } } },
+        ]);
+        expect(last).toMatchObject({ type: 'finish', candidate: { info: { id: 'p/next' } } });
+        expect(
+          last.type === 'finish' && last.attempts.map((a) => [a.model, a.outcome, a.continuedAt]),
+        ).toEqual([
+          ['first', 'incomplete', undefined],
+          ['next', 'succeeded', 15],
+        ]);
+        // The cut model is not retried: the next one gets the conversation, the partial answer and the instruction.
+        expect(first.model.calls).toHaveLength(1);
+        const sent = next.model.calls[0]!.messages;
+        expect(sent.slice(0, 1)).toEqual(conversation);
+        expect(sent[1]).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'The quick brown' }] });
+        expect(sent[2]).toMatchObject({ role: 'user' });
+        // Each attempt is billed: the cut one by estimate, the finishing one as reported.
+        expect(last.type === 'finish' && last.attempts.map((a) => a.usage?.estimated)).toEqual([true, false]);
+      },
+    );
+
+    it('hands the partial answer as a prefill to a model that continues one', async () => {
+      const { clock, route } = setup();
+      const first = candidate('p/first', clock, [[{ text: 'The sky is ' }, { throws: true }]]);
+      const next = candidate('p/next', clock, [[{ text: ' blue.' }, { finish: {} }]]);
+      next.model.continuesPrefill = true;
+      const { text } = await route([first.candidate, next.candidate], 2, undefined, true, conversation);
+      expect(text).toBe('The sky is blue.');
+      expect(next.model.calls[0]!.messages).toEqual([
+        ...conversation,
+        { role: 'assistant', content: [{ type: 'text', text: 'The sky is' }] },
+      ]);
+    });
+
+    it('tries the instruction form when a model refuses the prefill', async () => {
+      const { clock, route } = setup();
+      const first = candidate('p/first', clock, [[{ text: 'The sky is ' }, { throws: true }]]);
+      const next = candidate('p/next', clock, [fail('bad_request'), [{ text: 'blue.' }, { finish: {} }]]);
+      next.model.continuesPrefill = true;
+      const { text, last } = await route([first.candidate, next.candidate], 0, undefined, true, conversation);
+      expect(text).toBe('The sky is blue.');
+      expect(next.model.calls.map((c) => c.messages.at(-1)!.role)).toEqual(['assistant', 'user']);
+      expect(last.type === 'finish' && last.attempts.map((a) => a.outcome)).toEqual([
+        'incomplete',
+        'failed',
+        'succeeded',
+      ]);
+    });
+
+    it('stops after maxContinuations switches, keeping the partial answer', async () => {
+      const { clock, route } = setup({ settings: { maxContinuations: 1 } });
+      const first = candidate('p/first', clock, [[{ text: 'one ' }, { throws: true }]]);
+      const second = candidate('p/second', clock, [[{ text: 'two ' }, { throws: true }]]);
+      const third = candidate('p/third', clock, [ok]);
+      const { text, last } = await route([first.candidate, second.candidate, third.candidate]);
+      expect(text).toBe('one two ');
+      expect(third.model.calls).toHaveLength(0);
+      expect(last).toMatchObject({ type: 'failed', error: { code: 'upstream_failed' }, committed: {} });
+    });
+
+    it('does not continue an answer whose tool call was half streamed', async () => {
+      const { clock, route } = setup();
+      const first = candidate('p/first', clock, [
+        [{ toolCall: { id: 'call_1', name: 'get_weather', arguments: '{"ci' } }, { throws: true }],
+      ]);
+      const next = candidate('p/next', clock, [ok]);
+      const { last } = await route([first.candidate, next.candidate]);
+      expect(next.model.calls).toHaveLength(0);
+      expect(last).toMatchObject({ type: 'failed', error: { code: 'upstream_failed' } });
+    });
+
+    it('ends with the in-band error when no candidate is left to continue', async () => {
+      const { clock, route } = setup();
+      const only = candidate('p/only', clock, [cut]);
+      const { last, text } = await route([only.candidate]);
+      expect(text).toBe('The quick brown');
+      expect(only.model.calls).toHaveLength(1);
+      expect(last).toMatchObject({ type: 'failed', committed: { candidate: { info: { id: 'p/only' } } } });
+    });
+  });
+
+  describe('hedging', () => {
+    const hedge = { enabled: true, afterMs: 1_000, maxParallel: 2 };
+
+    it('starts the next candidate when the first has no token by afterMs; the first token wins, the other is stopped', async () => {
+      const { clock, route } = setup({ settings: { hedge } });
+      const slow = candidate('p/slow', clock, [[{ wait: 4_000 }, ...ok]]);
+      const fast = candidate('p/fast', clock, [[{ wait: 200 }, { text: 'Quick' }, { finish: {} }]]);
+      const start = clock.now();
+      const { last, text } = await route([slow.candidate, fast.candidate]);
+      expect(text).toBe('Quick');
+      expect(fast.model.calls[0]!.at - start).toBe(1_000);
+      expect(last).toMatchObject({ type: 'finish', candidate: { info: { id: 'p/fast' } }, ttftMs: 1_200 });
+      expect(last.type === 'finish' && last.attempts.map((a) => [a.model, a.outcome, a.hedged])).toEqual([
+        ['slow', 'cancelled', false],
+        ['fast', 'succeeded', true],
+      ]);
+      // The loser is billed what it probably used: its prompt.
+      expect(last.type === 'finish' && last.attempts[0]!.usage?.estimated).toBe(true);
+    });
+
+    it('keeps the first attempt when it answers before the hedge does', async () => {
+      const { clock, route } = setup({ settings: { hedge } });
+      const first = candidate('p/first', clock, [[{ wait: 1_500 }, ...ok]]);
+      const hedged = candidate('p/hedged', clock, [[{ wait: 5_000 }, ...ok]]);
+      const { last } = await route([first.candidate, hedged.candidate]);
+      expect(last).toMatchObject({ type: 'finish', candidate: { info: { id: 'p/first' } } });
+      expect(last.type === 'finish' && last.attempts.map((a) => [a.model, a.outcome])).toEqual([
+        ['hedged', 'cancelled'],
+        ['first', 'succeeded'],
+      ]);
+    });
+
+    it('does not hedge a model whose answers come in time, nor without history and afterMs', async () => {
+      const { clock, route } = setup({ settings: { hedge: { enabled: true, maxParallel: 2 } } });
+      const first = candidate('p/first', clock, [[{ wait: 3_000 }, ...ok]]);
+      const second = candidate('p/second', clock, [ok]);
+      await route([first.candidate, second.candidate]);
+      expect(second.model.calls).toHaveLength(0);
+    });
   });
 
   it.each([

@@ -29,6 +29,7 @@ export class AiSdkLanguageModel implements LanguageModel {
   readonly provider: string;
   readonly model: string;
   readonly parameterSupport: ParameterSupport;
+  readonly continuesPrefill: boolean;
   readonly #upstream: LanguageModelV3;
   readonly #search: NativeSearchSetup | undefined;
   readonly #dialect: UpstreamDialect;
@@ -40,6 +41,7 @@ export class AiSdkLanguageModel implements LanguageModel {
     this.#search = options.search;
     this.#dialect = options.dialect;
     this.parameterSupport = options.dialect.parameterSupport;
+    this.continuesPrefill = options.dialect.continuesPrefill === true;
   }
 
   /**

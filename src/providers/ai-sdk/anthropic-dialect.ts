@@ -47,6 +47,7 @@ export function anthropicDialect(provider: string, model: string): UpstreamDiale
 
   return {
     parameterSupport: anthropicParameterSupport(model),
+    continuesPrefill: true,
     echo: { key: 'anthropic', reasoning: ['signature', 'redactedData'], toolCall: [] },
     jsonObjectSchema: anyJsonObject,
 

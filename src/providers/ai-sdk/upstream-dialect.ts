@@ -20,6 +20,8 @@ export interface EchoKeys {
 export interface UpstreamDialect {
   /** Which sampling hints the model takes (the router drops the others before the call). */
   readonly parameterSupport: ParameterSupport;
+  /** It continues a trailing assistant turn (a prefill), as Anthropic does. */
+  readonly continuesPrefill?: boolean;
   /** Undefined when nothing is echoed (the provider needs nothing back, or we do not keep it). */
   readonly echo: EchoKeys | undefined;
   /**

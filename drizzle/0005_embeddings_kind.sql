@@ -1,0 +1,2 @@
+ALTER TABLE "completions" ADD COLUMN "kind" text DEFAULT 'chat' NOT NULL;--> statement-breakpoint
+ALTER TABLE "completions" ADD CONSTRAINT "completions_kind_check" CHECK ("completions"."kind" in ('chat', 'embedding'));
