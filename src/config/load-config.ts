@@ -10,6 +10,7 @@ import {
   envSchema,
   type ProviderKind,
 } from './config-schema.js';
+import { describeConfigIssue, type IssueSource, isSecretName, showValue } from './describe-config-issue.js';
 import { baseUrlEnvOf, providerPresets } from './provider-presets.js';
 import { resolveSearchSettings, type SearchSettings } from './resolve-search-settings.js';
 
@@ -49,14 +50,15 @@ export interface Config {
 
 type EnvSource = Record<string, string | undefined>;
 
-const describeIssues = (prefix: string, error: z.ZodError): string[] =>
-  error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    return `${prefix}${path}: ${issue.message}`;
-  });
+const describeIssues = (error: z.ZodError, source: IssueSource): string[] =>
+  error.issues.flatMap((issue) => describeConfigIssue(issue, source));
+
+const isHttpUrl = (value: string) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
 
 function readConfigFile(explicit: string | undefined, cwd: string, problems: string[]): ConfigFile {
-  const path = resolve(cwd, explicit ?? 'switchyard.config.yaml');
+  // Named as the operator named it, so the line points at what they wrote.
+  const label = explicit ?? 'switchyard.config.yaml';
+  const path = resolve(cwd, label);
   const empty = configFileSchema.parse({});
   if (!existsSync(path)) {
     if (explicit !== undefined) problems.push(`SWITCHYARD_CONFIG: file not found: ${path}`);
@@ -67,18 +69,20 @@ function readConfigFile(explicit: string | undefined, cwd: string, problems: str
     raw = parseYaml(readFileSync(path, 'utf8')) ?? {};
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    problems.push(`config file ${path}: cannot be parsed: ${reason}`);
+    problems.push(`${label}: cannot be parsed: ${reason}`);
     return empty;
   }
   const parsed = configFileSchema.safeParse(raw);
   if (!parsed.success) {
-    problems.push(...describeIssues(`config file ${path}: `, parsed.error));
+    problems.push(
+      ...describeIssues(parsed.error, { prefix: `${label}: `, input: raw, schema: configFileSchema }),
+    );
     return empty;
   }
   const seen = new Set<string>();
-  for (const provider of parsed.data.providers) {
+  for (const [index, provider] of parsed.data.providers.entries()) {
     if (seen.has(provider.name))
-      problems.push(`config file ${path}: providers: "${provider.name}" is declared twice`);
+      problems.push(`${label}: providers[${index}].name: "${provider.name}" is declared twice`);
     seen.add(provider.name);
   }
   return parsed.data;
@@ -105,14 +109,23 @@ function resolveProviders(file: ConfigFile, source: EnvSource): ProviderSettings
 export function loadConfig(source: EnvSource = process.env, cwd = process.cwd()): Config {
   const problems: string[] = [];
   const envResult = envSchema.safeParse(source);
-  if (!envResult.success) problems.push(...describeIssues('', envResult.error));
+  if (!envResult.success) {
+    problems.push(
+      ...describeIssues(envResult.error, {
+        prefix: '',
+        input: source,
+        schema: envSchema,
+        isSecret: ([name]) => typeof name === 'string' && isSecretName(name),
+      }),
+    );
+  }
   const env = envResult.success ? envResult.data : envSchema.parse({});
   // Read even when the environment has problems, so that all of them are reported at once.
   const file = readConfigFile(source.SWITCHYARD_CONFIG || undefined, cwd, problems);
   for (const name of [...providerPresets.map((preset) => preset.name)]) {
     const variable = baseUrlEnvOf(name);
     const value = source[variable];
-    if (value && !URL.canParse(value)) problems.push(`${variable}: must be an http(s) URL`);
+    if (value && !isHttpUrl(value)) problems.push(`${variable}: ${showValue(value)} is not an http(s) URL`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return {

@@ -102,9 +102,9 @@ describe('loadConfig', () => {
     for (const path of [
       'routing.strategy',
       'routing.timeoutMs',
-      'providers.0.name',
-      'providers.0.kind',
-      'providers.0.baseURL',
+      'providers[0].name',
+      'providers[0].kind',
+      'providers[0].baseURL',
     ]) {
       expect(problems.some((p) => p.includes(`${file}: ${path}:`))).toBe(true);
     }
