@@ -8,6 +8,8 @@ import { CompletionService } from './completions/completion-service.js';
 import type { Config } from './config/load-config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
+import { createLocalActivityFeed, createRedisActivityFeed } from './events/activity-feed.js';
+import { KeyActivity } from './events/key-activity.js';
 import { createGraphQLServer } from './graphql/create-yoga.js';
 import { createGraphQLSse, isSingleConnectionRequest } from './graphql/sse-single-connection.js';
 import { attachGraphQLWebSocket } from './graphql/websocket-server.js';
@@ -27,6 +29,7 @@ import { HealthTracker } from './routing/health-tracker.js';
 import { Router } from './routing/route-completion.js';
 import { nativeSearchIn } from './search/search-availability.js';
 import { WebSearch } from './search/web-search.js';
+import { shareFiguresThroughRedis } from './shared-state/redis-figures-sync.js';
 import { shareHealthThroughRedis } from './shared-state/redis-health-sync.js';
 import { ApiKeyStore } from './store/api-key-store.js';
 import { BudgetStore } from './store/budget-store.js';
@@ -57,6 +60,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Arbitrary constant shared by every instance that boots on the same database (see migrate.ts). */
+const adminKeyLockId = 0x5377_7962;
+
 /** Active keys remembered at most; beyond that the oldest is read again when next used. */
 const maxCachedKeys = 10_000;
 
@@ -75,11 +81,15 @@ export async function createApp(options: AppOptions): Promise<App> {
       : undefined;
   const apiKeys = new ApiKeyStore(database.db, keyCache);
   const stopFollowingKeys = await apiKeys.followChanges(database);
-  if (config.adminApiKey) await apiKeys.ensureAdminKey(config.adminApiKey);
-  else if ((await apiKeys.count()) === 0) {
-    const created = await apiKeys.create('admin (first boot)', ['admin']);
-    options.onFirstAdminKey?.(created.secret);
-  }
+  // Instances booting together take turns here, so they neither insert the same admin key
+  // twice nor each create a first-boot key.
+  await database.withLock(adminKeyLockId, async () => {
+    if (config.adminApiKey) await apiKeys.ensureAdminKey(config.adminApiKey);
+    else if ((await apiKeys.count()) === 0) {
+      const created = await apiKeys.create('admin (first boot)', ['admin']);
+      options.onFirstAdminKey?.(created.secret);
+    }
+  });
 
   const metrics = new GatewayMetrics();
   const recorder = new CompletionRecorder(database.db, logger, (record) => metrics.observe(record));
@@ -90,11 +100,17 @@ export async function createApp(options: AppOptions): Promise<App> {
   const healthSync = config.redisUrl
     ? await shareHealthThroughRedis(health, { url: config.redisUrl, prefix: config.redisPrefix, logger })
     : undefined;
+  const redisShared = { url: config.redisUrl ?? '', prefix: config.redisPrefix, logger };
+  // The figures that rank candidates, merged over the fleet; activity events from every instance.
+  const figuresSync = config.redisUrl ? await shareFiguresThroughRedis(health, redisShared) : undefined;
+  const activity = config.redisUrl ? await createRedisActivityFeed(redisShared) : createLocalActivityFeed();
+  recorder.onWritten = (records) => activity.publish(records);
   const router = new Router(config.routing, clock, health, options.random);
   const limitsRedis = config.redisUrl ? await connectLimitsRedis(config.redisUrl, logger) : undefined;
-  // A concurrency slot or budget reservation outlives the longest possible request, so only
-  // those of an instance that died mid-request ever expire.
-  const heldForMs = config.routing.timeoutMs + 60_000;
+  // A concurrency slot or budget reservation outlives the longest possible request (its time
+  // limit, plus as long again for settling, between 5 s and a minute), so only those of an
+  // instance that died mid-request ever expire.
+  const heldForMs = config.routing.timeoutMs + Math.min(60_000, Math.max(5_000, config.routing.timeoutMs));
   const concurrency: ConcurrencyLimiter = limitsRedis
     ? new RedisConcurrencyLimiter(limitsRedis, `${config.redisPrefix}:`, heldForMs)
     : new MemoryConcurrencyLimiter();
@@ -127,6 +143,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       usage: new UsageQueries(database.db),
       clock,
       health,
+      activity,
+      keyActivity: new KeyActivity(database.db, () => clock.now()),
     },
     graphiql: !config.production,
   });
@@ -204,6 +222,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         await closed;
       }
       await recorder.whenIdle();
+      await activity.close();
+      await figuresSync?.close();
       await healthSync?.close();
       await stopFollowingKeys();
       limitsRedis?.disconnect();

@@ -2,6 +2,8 @@ import type { Principal } from '../auth/principal.js';
 import type { ModelCatalog } from '../catalog/model-catalog.js';
 import type { CompletionService } from '../completions/completion-service.js';
 import type { Database } from '../db/database.js';
+import type { ActivityFeed } from '../events/activity-feed.js';
+import type { KeyActivity } from '../events/key-activity.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { Clock } from '../routing/clock.js';
 import type { HealthSource } from '../routing/model-health.js';
@@ -23,6 +25,10 @@ export interface GraphQLServices {
   clock: Clock;
   /** Live model health, kept by the router. */
   health: HealthSource;
+  /** Finished completions and appended turns, from every instance (activity subscriptions). */
+  activity: ActivityFeed;
+  /** Whether a subscriber's key is still active (checked per event). */
+  keyActivity: KeyActivity;
 }
 
 /** What every resolver gets. */

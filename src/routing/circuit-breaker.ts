@@ -54,6 +54,11 @@ export class CircuitBreaker {
     return this.#state;
   }
 
+  /** While open: how long until the cooldown ends (shared so that instances can re-sync). */
+  get openForMs(): number | undefined {
+    return this.state === 'open' ? this.settings.cooldownMs - (this.clock.now() - this.#openedAt) : undefined;
+  }
+
   /** Whether a request may be sent now, without taking the half-open probe. */
   get available(): boolean {
     const state = this.state;

@@ -6,6 +6,7 @@ import {
   defaultCircuitSettings,
 } from './circuit-breaker.js';
 import type { Clock } from './clock.js';
+import { type FigureSummary, FleetFigures, mergedErrorRate, mergedFigure } from './fleet-figures.js';
 import type { HealthSource, ModelHealthSnapshot } from './model-health.js';
 import { RollingCounter } from './rolling-counter.js';
 import { SampleRing } from './sample-ring.js';
@@ -54,11 +55,15 @@ class ModelHealth {
 /** Circuit breakers and live figures for every model the router has called. */
 export class HealthTracker implements HealthSource {
   readonly #models = new Map<string, ModelHealth>();
+  /** What other instances reported (empty without Redis): merged into every figure read here. */
+  readonly #fleet: FleetFigures;
 
   constructor(
     private readonly clock: Clock,
     private readonly settings: CircuitSettings = defaultCircuitSettings,
-  ) {}
+  ) {
+    this.#fleet = new FleetFigures(() => clock.now());
+  }
 
   /** Called when a circuit opens or closes here, so other instances can follow. */
   onCircuitChange: (modelId: string, change: CircuitChange) => void = () => {};
@@ -117,39 +122,88 @@ export class HealthTracker implements HealthSource {
     this.#models.get(modelId)?.breaker.onAbandon();
   }
 
-  estimate(modelId: string): ModelEstimate {
+  /** This instance's figures of every model it has seen, to share with the fleet. */
+  summarize(): Record<string, FigureSummary> {
+    const models: Record<string, FigureSummary> = {};
+    for (const modelId of this.#models.keys()) models[modelId] = this.#summaryOf(modelId, true)!;
+    return models;
+  }
+
+  /**
+   * Takes in what another instance last reported: from then on its figures are merged into
+   * `estimate` and `snapshot` (until it goes quiet), and a circuit it holds open that is
+   * closed here opens here too (a change missed while the two could not talk).
+   */
+  mergeRemote(source: string, models: Record<string, FigureSummary>): void {
+    this.#fleet.merge(source, models);
+    for (const [modelId, summary] of Object.entries(models)) {
+      if (summary.openForMs !== undefined && summary.openForMs > 0 && this.#circuitOf(modelId) === 'closed')
+        this.applyRemote(modelId, { state: 'open', cooldownRemainingMs: summary.openForMs });
+    }
+  }
+
+  /** Forgets another instance's figures (it said it is leaving). */
+  forgetRemote(source: string): void {
+    this.#fleet.forget(source);
+  }
+
+  #circuitOf(modelId: string): ModelHealthSnapshot['circuit'] {
+    return this.#models.get(modelId)?.breaker.state ?? 'closed';
+  }
+
+  #summaryOf(modelId: string, withPercentiles: boolean): FigureSummary | undefined {
     const health = this.#models.get(modelId);
-    if (!health) return { ttftMs: undefined, msPerOutputToken: undefined, errorRate: 0 };
+    if (!health) return undefined;
     const { total, failed } = health.outcomes.read(this.clock.now());
-    return {
+    const summary: FigureSummary = {
+      attempts: total,
+      failed,
       ttftMs: health.ttftEwma,
       msPerOutputToken: health.msPerTokenEwma,
-      errorRate: total ? failed / total : 0,
+      samples: total - failed,
+    };
+    if (withPercentiles) {
+      summary.ttftP50Ms = health.ttft.percentile(50);
+      summary.ttftP95Ms = health.ttft.percentile(95);
+      summary.latencyP50Ms = health.latency.percentile(50);
+      summary.latencyP95Ms = health.latency.percentile(95);
+      summary.openForMs = health.breaker.openForMs;
+    }
+    return summary;
+  }
+
+  /** This instance's summary of the model (if any) beside the fleet's. */
+  #figuresOf(modelId: string, withPercentiles: boolean): FigureSummary[] {
+    const local = this.#summaryOf(modelId, withPercentiles);
+    const remote = this.#fleet.of(modelId);
+    return local ? [local, ...remote] : remote;
+  }
+
+  /** Merged over the fleet when other instances report (see `mergeRemote`), else this instance's. */
+  estimate(modelId: string): ModelEstimate {
+    const summaries = this.#figuresOf(modelId, false);
+    if (summaries.length === 0) return { ttftMs: undefined, msPerOutputToken: undefined, errorRate: 0 };
+    const byAttempts = (summary: FigureSummary) => summary.attempts;
+    return {
+      ttftMs: mergedFigure(summaries, 'ttftMs', byAttempts),
+      msPerOutputToken: mergedFigure(summaries, 'msPerOutputToken', byAttempts),
+      errorRate: mergedErrorRate(summaries).errorRate,
     };
   }
 
   snapshot(modelId: string): ModelHealthSnapshot {
-    const health = this.#models.get(modelId);
-    if (!health) {
-      return {
-        circuit: 'closed',
-        attempts: 0,
-        errorRate: 0,
-        ttftP50Ms: undefined,
-        ttftP95Ms: undefined,
-        latencyP50Ms: undefined,
-        latencyP95Ms: undefined,
-      };
-    }
-    const { total, failed } = health.outcomes.read(this.clock.now());
+    const summaries = this.#figuresOf(modelId, true);
+    const { attempts, errorRate } = mergedErrorRate(summaries);
+    const bySamples = (summary: FigureSummary) => summary.samples;
     return {
-      circuit: health.breaker.state,
-      attempts: total,
-      errorRate: total ? failed / total : 0,
-      ttftP50Ms: health.ttft.percentile(50),
-      ttftP95Ms: health.ttft.percentile(95),
-      latencyP50Ms: health.latency.percentile(50),
-      latencyP95Ms: health.latency.percentile(95),
+      circuit: this.#circuitOf(modelId),
+      attempts,
+      errorRate,
+      ttftP50Ms: mergedFigure(summaries, 'ttftP50Ms', bySamples),
+      ttftP95Ms: mergedFigure(summaries, 'ttftP95Ms', bySamples),
+      latencyP50Ms: mergedFigure(summaries, 'latencyP50Ms', bySamples),
+      latencyP95Ms: mergedFigure(summaries, 'latencyP95Ms', bySamples),
+      instances: 1 + this.#fleet.instances,
     };
   }
 }

@@ -12,6 +12,8 @@ export interface ModelHealthSnapshot {
   ttftP95Ms: number | undefined;
   latencyP50Ms: number | undefined;
   latencyP95Ms: number | undefined;
+  /** Instances whose recent figures are merged into these, this one included (1 without Redis). */
+  instances?: number;
 }
 
 /** Where surfaces read model health from (the router keeps it). */

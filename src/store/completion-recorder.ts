@@ -31,6 +31,9 @@ export class CompletionRecorder {
     private readonly observe: (record: CompletionRecord) => void = () => {},
   ) {}
 
+  /** Told of every batch once it is written (activity events: published only after the rows exist). */
+  onWritten: (records: CompletionRecord[]) => void = () => {};
+
   record(record: CompletionRecord): void {
     this.observe(record);
     this.#queue.push(record);
@@ -74,7 +77,12 @@ export class CompletionRecorder {
     this.logger.error({ err: error, completionId: record.completion.id }, 'could not store a completion');
   }
 
-  #write(batch: CompletionRecord[]): Promise<void> {
-    return writeCompletionBatch(this.db, batch);
+  async #write(batch: CompletionRecord[]): Promise<void> {
+    await writeCompletionBatch(this.db, batch);
+    try {
+      this.onWritten(batch);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'a listener of written completions failed');
+    }
   }
 }

@@ -2,6 +2,7 @@ import { builder } from '../builder.js';
 import './api-key.js';
 import './completion.js';
 import './completion-chunk.js';
+import './completion-events.js';
 import './conversation.js';
 import './health.js';
 import './model.js';

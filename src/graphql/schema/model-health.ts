@@ -11,7 +11,8 @@ const CircuitState = builder.enumType('CircuitState', {
 });
 
 const ModelHealth = builder.objectRef<ModelHealthSnapshot>('ModelHealth').implement({
-  description: 'Live figures from recent traffic through this instance’s router.',
+  description:
+    'Live figures from recent traffic: with REDIS_URL set, merged over every instance of the fleet (each shares a summary every second), else this instance’s own. The circuit is this instance’s view, shared through Redis too.',
   fields: (t) => ({
     circuit: t.field({ type: CircuitState, resolve: (health) => health.circuit }),
     attempts: t.exposeInt('attempts', { description: 'Upstream attempts in the observation window.' }),
@@ -20,6 +21,11 @@ const ModelHealth = builder.objectRef<ModelHealthSnapshot>('ModelHealth').implem
     ttftP95: t.float({ nullable: true, resolve: (health) => health.ttftP95Ms ?? null }),
     latencyP50: t.float({ nullable: true, resolve: (health) => health.latencyP50Ms ?? null }),
     latencyP95: t.float({ nullable: true, resolve: (health) => health.latencyP95Ms ?? null }),
+    instances: t.int({
+      description:
+        'Instances whose recent figures are merged here, this one included (1 without Redis). Percentiles merged over instances are weighted averages of theirs.',
+      resolve: (health) => health.instances ?? 1,
+    }),
   }),
 });
 
