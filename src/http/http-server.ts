@@ -9,6 +9,8 @@ import type { GraphQLServerContext } from '../graphql/create-yoga.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Clock } from '../routing/clock.js';
 import type { ApiKeyStore } from '../store/api-key-store.js';
+import { sendAnthropicError } from './anthropic/anthropic-error.js';
+import { isAnthropicPath, routeAnthropic } from './anthropic/anthropic-routes.js';
 import { sendOpenAIError } from './openai/openai-error.js';
 import { isOpenAIPath, type OpenAIRoutesDeps, routeOpenAI } from './openai/openai-routes.js';
 import { handleRestCompletion } from './rest-completions.js';
@@ -87,6 +89,8 @@ export function createRequestHandler(deps: HttpDeps) {
       if (!principal) throw unauthorized();
       return handleRestCompletion(req, res, principal, startedAt, deps);
     }
+    // Anthropic's paths sit under /v1 too, and take the key as x-api-key as well.
+    if (isAnthropicPath(path)) return routeAnthropic(req, res, path, startedAt, deps);
     if (isOpenAIPath(path)) {
       const principal = await authenticate(req, deps.apiKeys);
       if (!principal) throw unauthorized();
@@ -121,7 +125,12 @@ export function createRequestHandler(deps: HttpDeps) {
         res.once('finish', () => req.destroy());
       }
       // Each surface answers errors in its own shape.
-      const send = isOpenAIPath(pathOf(req)) ? sendOpenAIError : sendError;
+      const path = pathOf(req);
+      const send = isAnthropicPath(path)
+        ? sendAnthropicError
+        : isOpenAIPath(path)
+          ? sendOpenAIError
+          : sendError;
       send(res, gatewayError);
     });
   };
@@ -132,6 +141,8 @@ const knownRoutes = new Set([
   '/graphql',
   '/v1/chat/completions',
   '/v1/models',
+  '/v1/messages',
+  '/v1/messages/count_tokens',
   '/healthz',
   '/readyz',
   '/metrics',

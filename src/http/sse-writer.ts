@@ -39,17 +39,30 @@ export class SseWriter {
    * the event loop (the fragments of one upstream read) leave in one socket write.
    */
   writeJson(json: string): void {
+    this.#send(`data: ${json}\n\n`);
+  }
+
+  write(event: unknown): void {
+    this.writeJson(JSON.stringify(event));
+  }
+
+  /**
+   * Writes one event with an `event:` name line before its data (Anthropic's streams name
+   * every event). A name with a CR or LF would split the event, so it is refused.
+   */
+  writeNamed(name: string, event: unknown): void {
+    if (/[\r\n]/.test(name)) throw new Error('an SSE event name cannot hold a CR or LF');
+    this.#send(`event: ${name}\ndata: ${JSON.stringify(event)}\n\n`);
+  }
+
+  #send(text: string): void {
     if (this.#closed) return;
     if (!this.#corked) {
       this.#corked = true;
       this.res.cork();
       setImmediate(this.#uncork);
     }
-    this.res.write(`data: ${json}\n\n`);
-  }
-
-  write(event: unknown): void {
-    this.writeJson(JSON.stringify(event));
+    this.res.write(text);
   }
 
   end(): void {
