@@ -18,6 +18,10 @@ export const providerConfigSchema = z.strictObject({
   apiKeyEnv: z.string().min(1).optional(),
 });
 
+/** What a model is for: chat completions or embeddings. */
+export const modelKinds = ['chat', 'embedding'] as const;
+export type ModelKind = (typeof modelKinds)[number];
+
 /** A model added to, or overriding, the shipped catalog. */
 export const modelConfigSchema = z.strictObject({
   id: z.string().regex(/^[^/\s]+\/\S+$/, 'must be provider/model'),
@@ -27,6 +31,8 @@ export const modelConfigSchema = z.strictObject({
   outputPricePerMTok: z.number().nonnegative().optional(),
   cachedInputPricePerMTok: z.number().nonnegative().optional(),
   capabilities: z.array(z.enum(capabilities)).optional(),
+  /** `embedding`: served by `POST /v1/embeddings` (priced by input tokens), not by chat; absent: chat. */
+  kind: z.enum(modelKinds).optional(),
 });
 
 /** When a model's circuit opens and how long it stays open (see src/routing/circuit-breaker.ts). */
@@ -36,6 +42,15 @@ export const circuitBreakerConfigSchema = z.strictObject({
   minimumAttempts: z.int().positive().default(10),
   windowMs: z.int().positive().default(60_000),
   cooldownMs: z.int().positive().default(30_000),
+});
+
+/** Hedged requests (SPEC §9): a slow first token starts the next candidate beside it. */
+export const hedgeConfigSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** The wait before hedging a model with no observed p95 time to first token yet; unset: no hedge then. */
+  afterMs: z.int().positive().optional(),
+  /** Attempts running at once: 1 turns hedging off; one hedge per answer at most. */
+  maxParallel: z.int().min(1).max(2).default(2),
 });
 
 export const routingConfigSchema = z.strictObject({
@@ -49,6 +64,11 @@ export const routingConfigSchema = z.strictObject({
   /** Try the next candidate after a content-policy refusal (LiteLLM's content_policy_fallbacks). */
   contentFilterFallback: z.boolean().default(false),
   circuitBreaker: circuitBreakerConfigSchema.default(circuitBreakerConfigSchema.parse({})),
+  /** After the first token, a retryable failure continues the answer on the next candidate, or ends it. */
+  midStream: z.enum(['continue', 'fail']).default('continue'),
+  /** At most this many switches of model per answer. */
+  maxContinuations: z.int().min(0).max(10).default(2),
+  hedge: hedgeConfigSchema.default(hedgeConfigSchema.parse({})),
 });
 
 export const limitsConfigSchema = z.strictObject({
@@ -102,6 +122,21 @@ export const searchConfigSchema = z.strictObject({
   required: z.boolean().default(false),
 });
 
+/** `https://app.example.com`, `http://localhost:5173`: scheme, host and port, as browsers send Origin. */
+const isOrigin = (value: string): boolean =>
+  URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value;
+
+/** Browser origins allowed to call the gateway (exact origins, or `*` said explicitly). */
+export const corsConfigSchema = z.strictObject({
+  origins: z
+    .array(
+      z.string().refine((value) => value === '*' || isOrigin(value), {
+        message: 'must be "*" or an origin: scheme://host[:port], with no path and no trailing slash',
+      }),
+    )
+    .default([]),
+});
+
 /** The optional YAML/JSON config file. */
 export const configFileSchema = z.strictObject({
   providers: z.array(providerConfigSchema).default([]),
@@ -110,6 +145,7 @@ export const configFileSchema = z.strictObject({
   limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
   auth: authConfigSchema.default(authConfigSchema.parse({})),
   search: searchConfigSchema.default(searchConfigSchema.parse({})),
+  cors: corsConfigSchema.default(corsConfigSchema.parse({})),
 });
 export type ConfigFile = z.infer<typeof configFileSchema>;
 
