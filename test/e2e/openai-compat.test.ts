@@ -218,7 +218,13 @@ describe.each(drivers)('OpenAI-compatible /v1 with the official openai client on
   it('lists and retrieves the models of configured providers only', async () => {
     const models = [];
     for await (const model of client.models.list()) models.push(model);
-    expect(models).toContainEqual({ id: 'local/echo', object: 'model', created: 0, owned_by: 'local' });
+    expect(models).toContainEqual({
+      id: 'local/echo',
+      object: 'model',
+      created: 0,
+      owned_by: 'local',
+      kind: 'chat',
+    });
     expect(models.map((model) => model.id)).not.toContain('openai/gpt-4o');
 
     expect(await client.models.retrieve('local/echo')).toMatchObject({ id: 'local/echo', owned_by: 'local' });
@@ -236,18 +242,23 @@ describe.each(drivers)('OpenAI-compatible /v1 with the official openai client on
     const before = await countRows();
     const base = { model: 'local/echo', messages: [{ role: 'user' as const, content: 'hi' }] };
     const cases: [Record<string, unknown>, string, string][] = [
-      [{ temperature: 1.5 }, 'temperature', 'invalid_value'],
+      [{ temperature: 2.5 }, 'temperature', 'invalid_value'],
       [{ n: 2 }, 'n', 'unsupported_parameter'],
       [
-        { tools: [{ type: 'function', function: { name: 'lookup', parameters: {} } }] },
-        'tools',
-        'unsupported_parameter',
+        { tools: [{ type: 'function', function: { name: 'look up', parameters: {} } }] },
+        'tools.0.function.name',
+        'invalid_value',
       ],
-      [{ response_format: { type: 'json_object' } }, 'response_format', 'unsupported_parameter'],
-      [{ logprobs: true }, 'logprobs', 'unsupported_parameter'],
-      [{ stop: ['\n'] }, 'stop', 'unsupported_parameter'],
       [
-        { messages: [{ role: 'tool', content: 'x', tool_call_id: 'call_1' }] },
+        { response_format: { type: 'json_schema', json_schema: { name: 'answer' } } },
+        'response_format.json_schema.schema',
+        'invalid_value',
+      ],
+      [{ logprobs: true }, 'logprobs', 'unsupported_parameter'],
+      [{ stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop', 'invalid_value'],
+      [{ functions: [{ name: 'lookup' }] }, 'functions', 'unsupported_parameter'],
+      [
+        { messages: [{ role: 'function', name: 'lookup', content: 'x' }] },
         'messages.0.role',
         'invalid_value',
       ],
@@ -372,7 +383,7 @@ describe.each(drivers)('OpenAI-compatible /v1 with the official openai client on
 
   it('answers unknown routes, wrong methods, bad JSON and oversized bodies in the OpenAI error shape', async () => {
     const auth = { authorization: `Bearer ${adminKey}` };
-    const unknown = await fetch(`${t.url}/v1/embeddings`, { method: 'POST', headers: auth, body: '{}' });
+    const unknown = await fetch(`${t.url}/v1/audio/speech`, { method: 'POST', headers: auth, body: '{}' });
     expect(unknown.status).toBe(404);
     expect((await unknown.json()).error).toMatchObject({ type: 'invalid_request_error', code: 'not_found' });
 

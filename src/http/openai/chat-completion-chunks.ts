@@ -1,3 +1,4 @@
+import type { CompletionEvent } from '../../completions/completion-event.js';
 import type { AnswerSource, CompletionResult } from '../../completions/completion-result.js';
 import { searchedNatively } from '../../search/citation.js';
 import {
@@ -9,12 +10,28 @@ import {
 } from './chat-completion-response.js';
 import { toUrlCitations } from './url-citations.js';
 
+/** A fragment of a tool call: id and name on the first fragment of each call. */
+export type ToolCallFragment = Extract<CompletionEvent, { type: 'tool-call-delta' }>;
+
+/**
+ * OpenAI's `delta.tool_calls` entry: `{index, id, type, function: {name, arguments}}` on a
+ * call's first fragment, `{index, function: {arguments}}` on the others.
+ */
+const toolCallDelta = (fragment: ToolCallFragment) => ({
+  index: fragment.index,
+  ...(fragment.id === undefined ? {} : { id: fragment.id, type: 'function' }),
+  function: {
+    ...(fragment.name === undefined ? {} : { name: fragment.name }),
+    arguments: fragment.arguments,
+  },
+});
+
 /**
  * Serialises the `chat.completion.chunk` events of one answer, in OpenAI's order: a
- * chunk with the role, content deltas, a chunk with the finish reason, and (with
- * `include_usage`) a usage chunk with no choices. Every chunk but the usage one carries
- * `"usage":null` when usage was asked for, as OpenAI's do. Text chunks are built from a
- * prefix encoded once per answer, since only the text changes between them.
+ * chunk with the role, content, reasoning and tool call deltas, a chunk with the finish
+ * reason, and (with `include_usage`) a usage chunk with no choices. Every chunk but the
+ * usage one carries `"usage":null` when usage was asked for, as OpenAI's do. Delta chunks
+ * are built from a prefix encoded once per answer, since only the delta changes between them.
  */
 export class ChatChunkEncoder {
   #source: AnswerSource | undefined;
@@ -46,12 +63,23 @@ export class ChatChunkEncoder {
     return this.#prefix;
   }
 
-  role(source: AnswerSource): string {
-    return `${this.#prefixFor(source)}{"role":"assistant","content":"","refusal":null}${this.#suffix}`;
+  /** The first chunk: its `content` is `""` before text, `null` before reasoning or tool calls, as OpenAI's. */
+  role(source: AnswerSource, beforeText: boolean): string {
+    const content = beforeText ? '""' : 'null';
+    return `${this.#prefixFor(source)}{"role":"assistant","content":${content},"refusal":null}${this.#suffix}`;
   }
 
   text(text: string, source: AnswerSource): string {
     return `${this.#prefixFor(source)}{"content":${JSON.stringify(text)}}${this.#suffix}`;
+  }
+
+  /** Reasoning as `delta.reasoning_content`, the field DeepSeek and OpenRouter stream it in. */
+  reasoning(text: string, source: AnswerSource): string {
+    return `${this.#prefixFor(source)}{"reasoning_content":${JSON.stringify(text)}}${this.#suffix}`;
+  }
+
+  toolCall(fragment: ToolCallFragment): string {
+    return `${this.#prefixFor(fragment.source)}{"tool_calls":[${JSON.stringify(toolCallDelta(fragment))}]}${this.#suffix}`;
   }
 
   finish(completion: CompletionResult): string {

@@ -1,9 +1,11 @@
 import { picoToDollars } from '../../catalog/cost.js';
 import type { AnswerSource, CompletionResult } from '../../completions/completion-result.js';
+import type { ContentPart } from '../../core/messages.js';
 import type { FinishReason } from '../../providers/provider.js';
 import { attemptToJson } from '../../routing/attempt.js';
 import { searchedNatively } from '../../search/citation.js';
 import { costsToJson } from '../rest-completion-json.js';
+import { toOpenAIDroppedParameters } from './dropped-parameters.js';
 import { toUrlCitations } from './url-citations.js';
 
 /** The response header that carries the conversation a completion was stored in. */
@@ -51,8 +53,41 @@ export function switchyardExtension(completion: CompletionResult) {
     latency: completion.latencyMs,
     ttft: completion.ttftMs,
     attempts: completion.attempts.map(attemptToJson),
+    dropped_parameters: toOpenAIDroppedParameters(completion.droppedParameters),
     citations: completion.citations,
     ...(completion.search ? { search: completion.search } : {}),
+  };
+}
+
+/** OpenAI's `tool_calls` of an answer: `[{id, type: "function", function: {name, arguments}}]`. */
+export const toOpenAIToolCalls = (content: readonly ContentPart[]) =>
+  content.flatMap((part) =>
+    part.type === 'tool_call'
+      ? [{ id: part.id, type: 'function' as const, function: { name: part.name, arguments: part.arguments } }]
+      : [],
+  );
+
+/** The answer's reasoning text, joined, or undefined when there is none. */
+function reasoningTextOf(content: readonly ContentPart[]): string | undefined {
+  let reasoning: string | undefined;
+  for (const part of content) if (part.type === 'reasoning') reasoning = (reasoning ?? '') + part.text;
+  return reasoning;
+}
+
+/**
+ * The answer as OpenAI's assistant message: `content` is null when the model only called
+ * tools, and the reasoning rides `reasoning_content`, as DeepSeek and OpenRouter send it.
+ */
+function toOpenAIMessage(completion: CompletionResult) {
+  const toolCalls = toOpenAIToolCalls(completion.content);
+  const reasoning = reasoningTextOf(completion.content);
+  return {
+    role: 'assistant',
+    content: completion.text === '' && toolCalls.length > 0 ? null : completion.text,
+    refusal: null,
+    ...(reasoning === undefined ? {} : { reasoning_content: reasoning }),
+    ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+    annotations: toUrlCitations(completion.text, completion.citations, searchedNatively(completion.search)),
   };
 }
 
@@ -67,16 +102,7 @@ export function toChatCompletion(completion: CompletionResult, created: number) 
     choices: [
       {
         index: 0,
-        message: {
-          role: 'assistant',
-          content: completion.text,
-          refusal: null,
-          annotations: toUrlCitations(
-            completion.text,
-            completion.citations,
-            searchedNatively(completion.search),
-          ),
-        },
+        message: toOpenAIMessage(completion),
         logprobs: null,
         finish_reason: toOpenAIFinishReason(completion.finishReason),
       },

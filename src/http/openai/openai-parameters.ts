@@ -8,7 +8,7 @@ export const isEmpty = (value: unknown) =>
   isNullish(value) ||
   (Array.isArray(value) && value.length === 0) ||
   (isRecord(value) && Object.keys(value).length === 0);
-const oneOf =
+export const oneOf =
   (...values: unknown[]) =>
   (value: unknown) =>
     isNullish(value) || values.includes(value);
@@ -25,35 +25,27 @@ export const neutralOnly = (accepts: (value: unknown) => boolean, rule: string) 
     .refine(accepts, { message: rule, params: { openaiCode: 'unsupported_parameter' } })
     .optional();
 
-export const noTools = 'is not supported: Switchyard does not do tool or function calling';
+/** OpenAI's deprecated function calling, superseded by tools in 2023. */
+export const legacyFunctions =
+  'is deprecated and not supported: send "tools" and "tool_choice" (Switchyard calls tools)';
 
 /** Request parameters of the Chat Completions API that Switchyard refuses unless neutral. */
 export const unsupportedParameters = {
-  n: neutralOnly(oneOf(1), 'must be 1: Switchyard returns one choice'),
-  tools: neutralOnly(isEmpty, noTools),
-  tool_choice: neutralOnly(oneOf('none', 'auto'), noTools),
-  functions: neutralOnly(isEmpty, noTools),
-  function_call: neutralOnly(oneOf('none', 'auto'), noTools),
+  n: neutralOnly(
+    oneOf(1),
+    'must be 1: Switchyard returns one choice per request (send n requests for n answers)',
+  ),
+  functions: neutralOnly(isEmpty, legacyFunctions),
+  function_call: neutralOnly(oneOf('none', 'auto'), legacyFunctions),
   logprobs: neutralOnly(oneOf(false), 'is not supported: log probabilities are not available'),
   top_logprobs: neutralOnly(oneOf(0), 'is not supported: log probabilities are not available'),
-  response_format: neutralOnly(
-    (value) =>
-      isNullish(value) || (isRecord(value) && value.type === 'text' && Object.keys(value).length === 1),
-    'must be {"type":"text"}: structured output (json_object, json_schema) is not supported',
-  ),
   modalities: neutralOnly(
     (value) => isNullish(value) || (Array.isArray(value) && value.every((modality) => modality === 'text')),
     'must be ["text"]: audio output is not supported',
   ),
   audio: neutralOnly(isNullish, 'is not supported: audio output is not available'),
   prediction: neutralOnly(isNullish, 'is not supported: predicted outputs are not available'),
-  top_p: neutralOnly(oneOf(1), 'must be 1: top_p cannot be passed to every provider'),
-  frequency_penalty: neutralOnly(oneOf(0), 'must be 0: penalties cannot be passed to every provider'),
-  presence_penalty: neutralOnly(oneOf(0), 'must be 0: penalties cannot be passed to every provider'),
-  stop: neutralOnly(isEmpty, 'is not supported: stop sequences are not available'),
-  seed: neutralOnly(isNullish, 'is not supported: seeded sampling is not available'),
   logit_bias: neutralOnly(isEmpty, 'is not supported: logit_bias is not available'),
-  reasoning_effort: neutralOnly(isNullish, 'is not supported: reasoning effort cannot be set yet'),
   verbosity: neutralOnly(isNullish, 'is not supported: verbosity cannot be set yet'),
   service_tier: neutralOnly(
     oneOf('auto', 'default'),
@@ -65,7 +57,7 @@ export const unsupportedParameters = {
 /**
  * Parameters accepted and ignored because ignoring them changes no answer: identifiers
  * and hints for OpenAI's own abuse monitoring, caching and storage (Switchyard stores
- * every completion anyway), and `parallel_tool_calls`, meaningless without tools.
+ * every completion anyway).
  */
 export const ignoredParameters = {
   user: z.string().nullish(),
@@ -75,5 +67,4 @@ export const ignoredParameters = {
   prompt_cache_options: z.record(z.string(), z.unknown()).nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
   store: z.boolean().nullish(),
-  parallel_tool_calls: z.boolean().nullish(),
 };
