@@ -36,6 +36,7 @@ import { BudgetStore } from './store/budget-store.js';
 import { CompletionRecorder } from './store/completion-recorder.js';
 import { ConversationQueries } from './store/conversation-queries.js';
 import { ConversationStore } from './store/conversation-store.js';
+import { ResponseQueries } from './store/response-queries.js';
 import { UsageQueries } from './store/usage-queries.js';
 
 export interface AppOptions {
@@ -168,6 +169,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     service,
     catalog,
     registry,
+    responses: new ResponseQueries(database.db, recorder),
     maxBodyBytes: config.limits.maxBodyBytes,
     isAccepting: () => accepting,
   });

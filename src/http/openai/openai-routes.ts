@@ -3,6 +3,8 @@ import type { Principal } from '../../auth/principal.js';
 import type { ModelCatalog } from '../../catalog/model-catalog.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { ProviderRegistry } from '../../providers/provider-registry.js';
+import type { ResponseQueries } from '../../store/response-queries.js';
+import { routeResponses } from '../responses/responses-routes.js';
 import type { RestCompletionsDeps } from '../rest-completions.js';
 import { sendJson } from '../send-json.js';
 import { handleChatCompletions } from './handle-chat-completions.js';
@@ -11,6 +13,8 @@ import { findServedModel, listServedModels } from './openai-models.js';
 export interface OpenAIRoutesDeps extends RestCompletionsDeps {
   catalog: ModelCatalog;
   registry: ProviderRegistry;
+  /** Stored answers, for the Responses surface (`GET /v1/responses/{id}`, `previous_response_id`). */
+  responses: ResponseQueries;
   /** False while shutting down: new completions are refused. */
   isAccepting(): boolean;
 }
@@ -48,6 +52,9 @@ export async function routeOpenAI(
     requireMethod(req, res, 'POST');
     if (!deps.isAccepting()) throw new GatewayError('unavailable', 'the server is shutting down');
     return handleChatCompletions(req, res, principal, startedAt, deps);
+  }
+  if (path === '/v1/responses' || path.startsWith('/v1/responses/')) {
+    return routeResponses(req, res, path, principal, startedAt, deps);
   }
   if (path === '/v1/models') {
     requireMethod(req, res, 'GET');
