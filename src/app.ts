@@ -8,11 +8,15 @@ import { CompletionService } from './completions/completion-service.js';
 import type { Config } from './config/load-config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
+import { EmbeddingCatalog } from './embeddings/embedding-catalog.js';
+import { EmbeddingService } from './embeddings/embedding-service.js';
+import { EmbeddingRouter } from './embeddings/route-embeddings.js';
 import { createLocalActivityFeed, createRedisActivityFeed } from './events/activity-feed.js';
 import { KeyActivity } from './events/key-activity.js';
 import { createGraphQLServer } from './graphql/create-yoga.js';
 import { createGraphQLSse, isSingleConnectionRequest } from './graphql/sse-single-connection.js';
 import { attachGraphQLWebSocket } from './graphql/websocket-server.js';
+import { createCorsPolicy } from './http/cors.js';
 import { createRequestHandler } from './http/http-server.js';
 import {
   type ConcurrencyLimiter,
@@ -24,6 +28,7 @@ import { RequestLimiter } from './limits/request-limiter.js';
 import { createLogger } from './logging/logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { createProviderRegistry } from './providers/create-provider-registry.js';
+import { createEmbeddingProviders } from './providers/embeddings/create-embedding-providers.js';
 import { type Clock, systemClock } from './routing/clock.js';
 import { HealthTracker } from './routing/health-tracker.js';
 import { Router } from './routing/route-completion.js';
@@ -95,7 +100,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const metrics = new GatewayMetrics();
   const recorder = new CompletionRecorder(database.db, logger, (record) => metrics.observe(record));
   metrics.trackRecorder(recorder);
-  const catalog = ModelCatalog.withBuiltIns(config.models);
+  // `kind: embedding` entries of the config file are embedding models, never chat candidates.
+  const catalog = ModelCatalog.withBuiltIns(config.models.filter((model) => model.kind !== 'embedding'));
+  const embeddingModels = EmbeddingCatalog.withBuiltIns(config.models);
   const registry = createProviderRegistry(config.providers);
   const health = new HealthTracker(clock, config.routing.circuitBreaker);
   const healthSync = config.redisUrl
@@ -132,12 +139,29 @@ export async function createApp(options: AppOptions): Promise<App> {
     search: new WebSearch(config.search, { logger, nativeSearch: nativeSearchIn(registry) }),
     limiter,
   });
+  const embeddings = new EmbeddingService({
+    catalog: embeddingModels,
+    chatCatalog: catalog,
+    providers: createEmbeddingProviders(config.providers),
+    health,
+    router: new EmbeddingRouter({
+      settings: config.routing,
+      clock,
+      health,
+      random: options.random ?? Math.random,
+    }),
+    limiter,
+    recorder,
+    clock,
+    defaultStrategy: config.routing.strategy,
+  });
   const yoga = createGraphQLServer({
     services: {
       database,
       service,
       recorder,
       catalog,
+      embeddingModels,
       registry,
       apiKeys,
       conversations: new ConversationQueries(database.db),
@@ -167,8 +191,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       isSingleConnectionRequest(req) ? graphqlSse.handle(req, res, context) : yoga.handle(req, res, context),
     clock,
     service,
+    embeddings,
     catalog,
     registry,
+    cors: createCorsPolicy(config.cors.origins),
     responses: new ResponseQueries(database.db, recorder),
     maxBodyBytes: config.limits.maxBodyBytes,
     isAccepting: () => accepting,

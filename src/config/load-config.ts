@@ -46,6 +46,8 @@ export interface Config {
   auth: ConfigFile['auth'];
   /** Web search grounding (`search: true`). */
   search: SearchSettings;
+  /** Browser origins allowed by CORS; none by default. */
+  cors: ConfigFile['cors'];
 }
 
 type EnvSource = Record<string, string | undefined>;
@@ -145,5 +147,6 @@ export function loadConfig(source: EnvSource = process.env, cwd = process.cwd())
     limits: file.limits,
     auth: file.auth,
     search: resolveSearchSettings(file.search, source),
+    cors: file.cors,
   };
 }

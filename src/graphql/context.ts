@@ -2,6 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import type { ModelCatalog } from '../catalog/model-catalog.js';
 import type { CompletionService } from '../completions/completion-service.js';
 import type { Database } from '../db/database.js';
+import type { EmbeddingCatalog } from '../embeddings/embedding-catalog.js';
 import type { ActivityFeed } from '../events/activity-feed.js';
 import type { KeyActivity } from '../events/key-activity.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
@@ -18,6 +19,8 @@ export interface GraphQLServices {
   service: CompletionService;
   recorder: CompletionRecorder;
   catalog: ModelCatalog;
+  /** The embedding models (`POST /v1/embeddings`), listed with the chat catalog's. */
+  embeddingModels: EmbeddingCatalog;
   registry: ProviderRegistry;
   apiKeys: ApiKeyStore;
   conversations: ConversationQueries;

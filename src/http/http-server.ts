@@ -11,6 +11,7 @@ import type { Clock } from '../routing/clock.js';
 import type { ApiKeyStore } from '../store/api-key-store.js';
 import { sendAnthropicError } from './anthropic/anthropic-error.js';
 import { isAnthropicPath, routeAnthropic } from './anthropic/anthropic-routes.js';
+import type { CorsPolicy } from './cors.js';
 import { sendOpenAIError } from './openai/openai-error.js';
 import { isOpenAIPath, type OpenAIRoutesDeps, routeOpenAI } from './openai/openai-routes.js';
 import { handleRestCompletion } from './rest-completions.js';
@@ -30,6 +31,8 @@ export interface HttpDeps extends OpenAIRoutesDeps {
   graphql: GraphQLHandler;
   metrics: GatewayMetrics;
   clock: Clock;
+  /** Browser origins allowed (`cors.origins`); undefined: no CORS headers at all. */
+  cors?: CorsPolicy | undefined;
   /** False while shutting down: /readyz says so and new work is refused. */
   isAccepting(): boolean;
 }
@@ -116,6 +119,8 @@ export function createRequestHandler(deps: HttpDeps) {
         'request',
       );
     });
+    // A preflight carries no key: it is answered here, before any route authenticates.
+    if (deps.cors?.handle(req, res)) return;
     route(req, res, startedAt).catch((error: unknown) => {
       const gatewayError = toGatewayError(error);
       if (gatewayError.code === 'internal_error') logger.error({ err: error, requestId }, 'request failed');
@@ -140,6 +145,7 @@ const knownRoutes = new Set([
   '/api/v1/completions',
   '/graphql',
   '/v1/chat/completions',
+  '/v1/embeddings',
   '/v1/models',
   '/v1/messages',
   '/v1/messages/count_tokens',

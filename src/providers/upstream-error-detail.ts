@@ -8,7 +8,8 @@ export interface UpstreamErrorDetail {
   message: string | undefined;
 }
 
-const label = z.union([z.string(), z.number()]).optional();
+// OpenAI sends `"code": null` (and `"param": null`) on many errors: null is no label, not a foreign shape.
+const label = z.union([z.string(), z.number()]).nullish();
 // OpenAI: {error:{message,type,code}}; Anthropic: {type:"error",error:{type,message}};
 // Gemini: {error:{code,message,status}}; in-stream errors are the inner object itself.
 const innerSchema = z.looseObject({

@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../../catalog/model-info.js';
+import { isEmbeddingModel } from '../../embeddings/embedding-catalog.js';
 import { builder } from '../builder.js';
 import { perMTokFromPico } from '../decimal.js';
 import { Decimal } from './scalars.js';
@@ -10,6 +11,13 @@ const Capability = builder.enumType('Capability', {
     TOOLS: { value: 'tools' },
     STRUCTURED_OUTPUT: { value: 'structured_output' },
     REASONING: { value: 'reasoning' },
+  } as const,
+});
+
+const ModelKind = builder.enumType('ModelKind', {
+  values: {
+    CHAT: { value: 'chat', description: 'Serves completions (REST, GraphQL, /v1/chat/completions).' },
+    EMBEDDING: { value: 'embedding', description: 'Serves POST /v1/embeddings; priced by input tokens.' },
   } as const,
 });
 
@@ -28,6 +36,7 @@ export const Model = builder.objectRef<ModelInfo>('Model').implement({
     id: t.exposeID('id', { description: '`provider/model`, as requests name it.' }),
     provider: t.exposeString('provider'),
     model: t.exposeString('model'),
+    kind: t.field({ type: ModelKind, resolve: (model) => (isEmbeddingModel(model) ? 'embedding' : 'chat') }),
     contextWindow: t.int({ nullable: true, resolve: (model) => model.contextWindow ?? null }),
     maxOutputTokens: t.int({ nullable: true, resolve: (model) => model.maxOutputTokens ?? null }),
     prices: t.field({
@@ -48,7 +57,8 @@ export const Model = builder.objectRef<ModelInfo>('Model').implement({
 builder.queryField('models', (t) =>
   t.field({
     type: [Model],
-    description: 'The catalog: the shipped models plus those of the config file, by id.',
-    resolve: (_root, _args, context) => context.catalog.list().sort((a, b) => a.id.localeCompare(b.id)),
+    description: 'The catalog: the shipped models plus those of the config file (chat and embedding), by id.',
+    resolve: (_root, _args, context) =>
+      [...context.catalog.list(), ...context.embeddingModels.list()].sort((a, b) => a.id.localeCompare(b.id)),
   }),
 );

@@ -4,13 +4,14 @@ import type { ModelCatalog } from '../../catalog/model-catalog.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { ProviderRegistry } from '../../providers/provider-registry.js';
 import type { ResponseQueries } from '../../store/response-queries.js';
+import { type EmbeddingsRouteDeps, handleEmbeddings } from '../embeddings/handle-embeddings.js';
 import { routeResponses } from '../responses/responses-routes.js';
 import type { RestCompletionsDeps } from '../rest-completions.js';
 import { sendJson } from '../send-json.js';
 import { handleChatCompletions } from './handle-chat-completions.js';
 import { findServedModel, listServedModels } from './openai-models.js';
 
-export interface OpenAIRoutesDeps extends RestCompletionsDeps {
+export interface OpenAIRoutesDeps extends RestCompletionsDeps, EmbeddingsRouteDeps {
   catalog: ModelCatalog;
   registry: ProviderRegistry;
   /** Stored answers, for the Responses surface (`GET /v1/responses/{id}`, `previous_response_id`). */
@@ -56,14 +57,23 @@ export async function routeOpenAI(
   if (path === '/v1/responses' || path.startsWith('/v1/responses/')) {
     return routeResponses(req, res, path, principal, startedAt, deps);
   }
+  if (path === '/v1/embeddings') {
+    requireMethod(req, res, 'POST');
+    if (!deps.isAccepting()) throw new GatewayError('unavailable', 'the server is shutting down');
+    return handleEmbeddings(req, res, principal, startedAt, deps);
+  }
   if (path === '/v1/models') {
     requireMethod(req, res, 'GET');
-    return sendJson(res, 200, { object: 'list', data: listServedModels(deps.catalog, deps.registry) });
+    const data = listServedModels(deps.catalog, deps.registry, deps.embeddings.catalog);
+    return sendJson(res, 200, { object: 'list', data });
   }
   if (path.startsWith(modelPathPrefix)) {
     requireMethod(req, res, 'GET');
     const id = modelIdOf(path);
-    const model = id === undefined ? undefined : findServedModel(id, deps.catalog, deps.registry);
+    const model =
+      id === undefined
+        ? undefined
+        : findServedModel(id, deps.catalog, deps.registry, deps.embeddings.catalog);
     if (!model) {
       throw new GatewayError(
         'not_found',
