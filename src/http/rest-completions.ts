@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal.js';
 import type { CompletionEvent } from '../completions/completion-event.js';
 import type { CompletionService } from '../completions/completion-service.js';
+import { deliverCompletion } from '../completions/deliver-completion.js';
 import {
   type CompletionRequest,
   describeValidationIssues,
@@ -72,36 +73,29 @@ export async function handleRestCompletion(
     },
   });
 
-  if (!request.stream) {
-    for await (const event of events) {
-      if (event.type === 'done') return sendJson(res, 200, completionToRestJson(event.completion));
-      if (event.type === 'error') return sendError(res, event.error);
-    }
-    return;
-  }
-
-  // The event stream opens with the first text; a failure before it is a plain JSON error.
-  const sse = new SseWriter(res);
-  const encoder = new TextEventEncoder();
-  for await (const event of events) {
-    if (event.type === 'text-delta') {
-      if (!res.headersSent) sse.open();
-      sse.writeJson(encoder.encode(event.text, event.source));
-    } else if (event.type === 'reasoning-delta') {
-      if (!res.headersSent) sse.open();
-      sse.write({ type: 'reasoning', text: event.text });
-    } else if (event.type === 'tool-call-delta') {
-      if (!res.headersSent) sse.open();
-      sse.write(toolCallEvent(event));
-    } else if (event.type === 'done') {
-      if (!res.headersSent) sse.open();
-      sse.write({ type: 'done', ...completionToRestJson(event.completion) });
+  // Made when the stream opens: a JSON answer needs neither.
+  let sse!: SseWriter;
+  let encoder!: TextEventEncoder;
+  await deliverCompletion(events, request.stream, {
+    json: (completion) => sendJson(res, 200, completionToRestJson(completion)),
+    refuse: (error) => sendError(res, error),
+    open: () => {
+      sse = new SseWriter(res);
+      encoder = new TextEventEncoder();
+      sse.open();
+    },
+    fragment: (event) => {
+      if (event.type === 'text-delta') sse.writeJson(encoder.encode(event.text, event.source));
+      else if (event.type === 'reasoning-delta') sse.write({ type: 'reasoning', text: event.text });
+      else sse.write(toolCallEvent(event));
+    },
+    finish: (completion) => {
+      sse.write({ type: 'done', ...completionToRestJson(completion) });
       sse.end();
-    } else if (!res.headersSent) {
-      sendError(res, event.error);
-    } else {
-      sse.write({ type: 'error', error: { code: event.error.code, message: event.error.message } });
+    },
+    fail: (error) => {
+      sse.write({ type: 'error', error: { code: error.code, message: error.message } });
       sse.end();
-    }
-  }
+    },
+  });
 }

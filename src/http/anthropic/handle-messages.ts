@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../auth/principal.js';
 import type { AnswerSource } from '../../completions/completion-result.js';
+import { deliverCompletion } from '../../completions/deliver-completion.js';
 import { readJsonBody } from '../read-json-body.js';
 import { clientGoneSignal, type RestCompletionsDeps } from '../rest-completions.js';
 import { sendJson } from '../send-json.js';
@@ -40,50 +41,33 @@ export async function handleMessages(
     },
   });
 
-  if (!request.stream) {
-    for await (const event of events) {
-      if (event.type === 'done') {
-        const { completion } = event;
-        return sendJson(res, 200, toAnthropicMessage(completion), answerHeaders(completion, requestId));
-      }
-      if (event.type === 'error') return sendAnthropicError(res, event.error);
-    }
-    return;
-  }
-
-  // As on REST, the stream opens with the first fragment: a failure before it is a plain
-  // JSON error with its status, which the Anthropic SDK raises as its typed errors.
-  const sse = new SseWriter(res);
-  const stream = new AnthropicStreamEncoder(sse, requestId);
-  const open = (source: AnswerSource) => {
-    if (res.headersSent) return;
-    sse.open(answerHeaders(source, requestId));
-    stream.start(source);
-  };
-  for await (const event of events) {
-    switch (event.type) {
-      case 'text-delta':
-        open(event.source);
-        stream.text(event.text);
-        break;
-      case 'reasoning-delta':
-        open(event.source);
-        stream.reasoning(event.text);
-        break;
-      case 'tool-call-delta':
-        open(event.source);
-        stream.toolCall(event);
-        break;
-      case 'done':
-        open(event.completion);
-        stream.finish(event.completion);
-        sse.end();
-        break;
-      case 'error':
-        if (!res.headersSent) return sendAnthropicError(res, event.error);
-        stream.error(event.error);
-        sse.end();
-        break;
-    }
-  }
+  // Made when the stream opens: a JSON answer needs neither.
+  let sse!: SseWriter;
+  let stream!: AnthropicStreamEncoder;
+  await deliverCompletion(events, request.stream, {
+    json: (completion) =>
+      sendJson(res, 200, toAnthropicMessage(completion), answerHeaders(completion, requestId)),
+    // As on REST, a failure before the stream opened is a plain JSON error with its status,
+    // which the Anthropic SDK raises as its typed errors.
+    refuse: (error) => sendAnthropicError(res, error),
+    open: (source) => {
+      sse = new SseWriter(res);
+      stream = new AnthropicStreamEncoder(sse, requestId);
+      sse.open(answerHeaders(source, requestId));
+      stream.start(source);
+    },
+    fragment: (event) => {
+      if (event.type === 'text-delta') stream.text(event.text);
+      else if (event.type === 'reasoning-delta') stream.reasoning(event.text);
+      else stream.toolCall(event);
+    },
+    finish: (completion) => {
+      stream.finish(completion);
+      sse.end();
+    },
+    fail: (error) => {
+      stream.error(error);
+      sse.end();
+    },
+  });
 }
