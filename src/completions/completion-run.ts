@@ -16,7 +16,7 @@ import type { CompletionContext, ConversationTarget } from './completion-service
 
 export interface CompletionRunDeps {
   router: Router;
-  recorder: CompletionRecorder;
+  recorder: Pick<CompletionRecorder, 'record'>;
   clock: Clock;
 }
 
