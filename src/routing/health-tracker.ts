@@ -203,7 +203,8 @@ export class HealthTracker implements HealthSource {
       ttftP95Ms: mergedFigure(summaries, 'ttftP95Ms', bySamples),
       latencyP50Ms: mergedFigure(summaries, 'latencyP50Ms', bySamples),
       latencyP95Ms: mergedFigure(summaries, 'latencyP95Ms', bySamples),
-      instances: 1 + this.#fleet.instances,
+      // Left out of a lone instance's snapshot: it merges nothing.
+      instances: this.#fleet.instances > 0 ? 1 + this.#fleet.instances : undefined,
     };
   }
 }
