@@ -172,6 +172,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       keyActivity: new KeyActivity(database.db, () => clock.now()),
     },
     graphiql: !config.production,
+    maxBodyBytes: config.limits.maxBodyBytes,
   });
 
   let accepting = true;

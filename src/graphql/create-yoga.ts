@@ -3,6 +3,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Principal } from '../auth/principal.js';
 import { GatewayError } from '../core/gateway-error.js';
+import { useBodyLimit } from './body-limit.js';
 import type { GraphQLContext, GraphQLServices } from './context.js';
 import { gatewayErrorToGraphQL } from './graphql-errors.js';
 import { useMultipartSubscriptions } from './multipart-subscriptions.js';
@@ -37,6 +38,8 @@ function maskGraphQLError(error: unknown, message: string): Error {
 export function createGraphQLServer(options: {
   services: GraphQLServices;
   graphiql: boolean;
+  /** The largest request body, `limits.maxBodyBytes`, as for REST. */
+  maxBodyBytes: number;
 }): GraphQLServer {
   const { services } = options;
   return createYoga<GraphQLServerContext, GraphQLContext>({
@@ -53,6 +56,7 @@ export function createGraphQLServer(options: {
     plugins: [
       // Browsers' "simple" requests (GET, form posts) must carry a custom header: no cross-site forgery.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-preflight'] }),
+      useBodyLimit(options.maxBodyBytes),
       EnvelopArmorPlugin({
         maxDepth: { n: 10 },
         maxAliases: { n: 15 },

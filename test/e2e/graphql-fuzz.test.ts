@@ -49,6 +49,8 @@ class SpellingOutWebSocket extends WebSocket {
   }
 }
 
+const maxBodyBytes = 1_000_000;
+
 const accepts = [
   'application/graphql-response+json, application/json',
   'application/json',
@@ -60,7 +62,7 @@ const accepts = [
 describe.each(drivers)('GraphQL answers every input without a 5xx on %s', (driver) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ driver });
+    t = await startTestApp({ driver, configFile: { limits: { maxBodyBytes } } });
   });
   afterAll(() => t.close());
 
@@ -119,6 +121,34 @@ describe.each(drivers)('GraphQL answers every input without a 5xx on %s', (drive
     const text = await response.text();
     expectGraphQLResponse(text);
     expect(text).toContain('text/event-stream');
+  });
+
+  it('refuses a body over limits.maxBodyBytes with 413, whether its length is declared or not', async () => {
+    const body = JSON.stringify({ query: `{ me { name } } # ${'x'.repeat(maxBodyBytes)}` });
+    const declared = await post(body);
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    const encoded = new TextEncoder().encode(body);
+    const chunked = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: accepts[0]!,
+        authorization: `Bearer ${adminKey}`,
+      },
+      body: new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < encoded.length; at += 64 * 1024)
+            controller.enqueue(encoded.slice(at, at + 64 * 1024));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    const text = await chunked.text();
+    expectGraphQLResponse(text);
+    expect(text).toContain('PAYLOAD_TOO_LARGE');
   });
 
   it('never answers 5xx over HTTP, whatever the document, variables or arguments', async () => {
