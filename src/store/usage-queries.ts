@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js';
 import { apiKeys, completions } from '../db/schema.js';
 import { type CompletionFigures, figureColumns, toFigures } from './completion-figures.js';
 
-export const usageDimensions = ['model', 'provider', 'day', 'hour', 'key'] as const;
+export const usageDimensions = ['model', 'provider', 'day', 'hour', 'key', 'kind'] as const;
 export type UsageDimension = (typeof usageDimensions)[number];
 
 export type UsageFigures = CompletionFigures;
@@ -17,6 +17,8 @@ export interface UsageBucket extends UsageFigures {
   hour: Date | null;
   keyId: string | null;
   keyName: string | null;
+  /** `chat` or `embedding`. */
+  kind: string | null;
 }
 
 export interface UsageFilter {
@@ -60,6 +62,7 @@ export class UsageQueries {
       day: bucketStart('day'),
       hour: bucketStart('hour'),
       key: sql`${completions.apiKeyId}`,
+      kind: sql`${completions.kind}`,
     };
     const pick = <T>(dimension: UsageDimension, expression: SQL<T>) =>
       by.has(dimension) ? expression : sql<null>`null`;
@@ -72,6 +75,7 @@ export class UsageQueries {
         hour: pick('hour', bucketStart('hour')),
         keyId: pick('key', sql<string>`${completions.apiKeyId}`),
         keyName: pick('key', keyName),
+        kind: pick('kind', sql<string>`${completions.kind}`),
       })
       .from(completions)
       .where(this.#where(filter))
@@ -85,6 +89,7 @@ export class UsageQueries {
       hour: row.hour === null ? null : new Date(Number(row.hour)),
       keyId: row.keyId,
       keyName: row.keyName,
+      kind: row.kind,
     }));
   }
 }

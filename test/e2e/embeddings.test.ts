@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import OpenAI, { BadRequestError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { attempts, completions } from '../../src/db/schema.js';
@@ -256,24 +256,50 @@ describe.each(drivers)('POST /v1/embeddings on %s', (driver) => {
     expect(picoOf(budget.spentUsd)).toBe(cost);
     expect(budget.reservedUsd).toBe('0');
 
+    // A chat completion of the same key, to tell the two kinds apart in usage.
+    const chat = await t.post(
+      '/api/v1/completions',
+      {
+        models: ['local/echo'],
+        messages: [{ role: 'user', content: 'hi' }],
+      },
+      key.secret,
+    );
+    expect(chat.status).toBe(200);
+    await t.settled();
+
+    type Totals = {
+      requests: number;
+      promptTokens: number;
+      completionTokens: number;
+      totalTokensCost: string;
+    };
     const { usage } = await queryData<{
-      usage: {
-        totals: { requests: number; promptTokens: number; completionTokens: number; totalTokensCost: string };
-      };
+      usage: { totals: Totals; buckets: { kind: string; model: string; usage: Totals }[] };
     }>(
       t.url,
-      '{ usage { totals { requests promptTokens completionTokens totalTokensCost } } }',
+      `{ usage(groupBy: [KIND, MODEL]) {
+          totals { requests }
+          buckets { kind model usage { requests promptTokens completionTokens totalTokensCost } } } }`,
       {},
       key.secret,
     );
-    expect(usage.totals).toEqual({
+    expect(usage.totals.requests).toBe(2);
+    expect(usage.buckets.map((bucket) => [bucket.kind, bucket.model])).toEqual([
+      ['CHAT', 'echo'],
+      ['EMBEDDING', 'embed-1'],
+    ]);
+    expect(usage.buckets[1]!.usage).toEqual({
       requests: 1,
       promptTokens: 1000,
       completionTokens: 0,
       totalTokensCost: '0.0005',
     });
 
-    const rows = await t.db.database.db.select().from(completions).where(eq(completions.apiKeyId, key.id));
+    const rows = await t.db.database.db
+      .select()
+      .from(completions)
+      .where(and(eq(completions.apiKeyId, key.id), eq(completions.kind, 'embedding')));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       kind: 'embedding',

@@ -14,7 +14,7 @@ const Capability = builder.enumType('Capability', {
   } as const,
 });
 
-const ModelKind = builder.enumType('ModelKind', {
+export const ModelKind = builder.enumType('ModelKind', {
   values: {
     CHAT: { value: 'chat', description: 'Serves completions (REST, GraphQL, /v1/chat/completions).' },
     EMBEDDING: { value: 'embedding', description: 'Serves POST /v1/embeddings; priced by input tokens.' },

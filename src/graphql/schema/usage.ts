@@ -1,6 +1,7 @@
 import type { UsageBucket as Bucket, UsageDimension, UsageFigures } from '../../store/usage-queries.js';
 import { builder } from '../builder.js';
 import { trimDecimal } from '../decimal.js';
+import { ModelKind } from './model.js';
 import { DateTime, Decimal } from './scalars.js';
 
 const UsageGroupBy = builder.enumType('UsageGroupBy', {
@@ -10,6 +11,7 @@ const UsageGroupBy = builder.enumType('UsageGroupBy', {
     DAY: { value: 'day', description: 'UTC days.' },
     HOUR: { value: 'hour', description: 'UTC hours.' },
     KEY: { value: 'key', description: 'API keys (an admin sees every key; any other key only itself).' },
+    KIND: { value: 'kind', description: 'Chat completions apart from embeddings requests.' },
   } as const,
 });
 
@@ -53,6 +55,11 @@ const UsageBucket = builder.objectRef<Bucket>('UsageBucket').implement({
     hour: t.field({ type: DateTime, nullable: true, resolve: (bucket) => bucket.hour }),
     keyId: t.exposeID('keyId', { nullable: true }),
     keyName: t.exposeString('keyName', { nullable: true }),
+    kind: t.field({
+      type: ModelKind,
+      nullable: true,
+      resolve: (bucket) => (bucket.kind === 'chat' || bucket.kind === 'embedding' ? bucket.kind : null),
+    }),
     usage: t.field({ type: UsageTotals, resolve: (bucket) => bucket }),
   }),
 });
@@ -88,7 +95,7 @@ builder.queryField('usage', (t) =>
     args: {
       from: t.arg({ type: DateTime }),
       to: t.arg({ type: DateTime }),
-      groupBy: t.arg({ type: [UsageGroupBy], description: 'Any of MODEL, PROVIDER, DAY, HOUR, KEY.' }),
+      groupBy: t.arg({ type: [UsageGroupBy], description: 'Any of MODEL, PROVIDER, DAY, HOUR, KEY, KIND.' }),
     },
     validate: [
       (args) => !args.from || !args.to || args.from < args.to,
