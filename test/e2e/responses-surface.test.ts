@@ -5,6 +5,7 @@ import { completions, conversations, messages } from '../../src/db/schema.js';
 import { adminKey, startTestApp, type TestApp } from '../support/test-app.js';
 import { drivers } from '../support/test-database.js';
 import { openaiChat } from '../upstreams/openai-chat.js';
+import { openaiResponses } from '../upstreams/openai-responses.js';
 import { startUpstream, type Upstream } from '../upstreams/scripted-upstream.js';
 
 type Body = { messages: Record<string, unknown>[]; [field: string]: unknown };
@@ -246,6 +247,96 @@ describe.each(drivers)('OpenAI Responses /v1/responses with the official openai 
     ).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
   });
 
+  it('streams reasoning as a reasoning item with summary events, and takes the output back as input', async () => {
+    upstream.reply(
+      { ...openaiChat.reasoningStream(['Think', 'ing.'], ['Answer.']), chunkDelayMs: 10 },
+      openaiChat.stream(['Second answer.']),
+    );
+    const stream = await client.responses.create({
+      model: 'openai/gpt-4o',
+      input: 'Think first.',
+      stream: true,
+    });
+    const events: { type: string; [field: string]: unknown }[] = [];
+    for await (const event of stream) events.push(event as never);
+    expect(events.map((event) => event.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.reasoning_summary_part.added',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.done',
+      'response.reasoning_summary_part.done',
+      'response.output_item.done',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    const { response } = events.at(-1) as unknown as { response: OpenAI.Responses.Response };
+    const messageId = response.id.replace(/^resp_/, '');
+    expect(response.output).toEqual([
+      { type: 'reasoning', id: `rs_${messageId}`, summary: [{ type: 'summary_text', text: 'Thinking.' }] },
+      {
+        type: 'message',
+        id: `msg_${messageId}`,
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text: 'Answer.', annotations: [], logprobs: [] }],
+      },
+    ]);
+    expect(events[8]).toMatchObject({ output_index: 0, item: response.output[0] });
+
+    // Stateless continuation, as openai-node's docs show it: the output items go back as input.
+    const next = await client.responses.create({
+      model: 'openai/gpt-4o',
+      input: [
+        { role: 'user', content: 'Think first.' },
+        ...(response.output as OpenAI.Responses.ResponseInputItem[]),
+        { role: 'user', content: 'And now?' },
+      ],
+    });
+    expect(next.output_text).toBe('Second answer.');
+    expect(sent(1).messages.map((message) => [message.role, message.content])).toEqual([
+      ['user', 'Think first.'],
+      ['assistant', 'Answer.'],
+      ['user', 'And now?'],
+    ]);
+    expect(conversationOf(next)).not.toBe(conversationOf(response));
+  });
+
+  it('reports an answer cut by its length limit as incomplete, streaming or not', async () => {
+    upstream.reply(
+      openaiChat.stream(['Cut'], { finishReason: 'length' }),
+      openaiChat.stream(['Cut'], { finishReason: 'length' }),
+    );
+    const response = await client.responses.create({
+      model: 'openai/gpt-4o',
+      input: 'Long story.',
+      max_output_tokens: 1,
+    });
+    expect(response).toMatchObject({
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_output_tokens' },
+      max_output_tokens: 1,
+    });
+    expect(response.output_text).toBe('Cut');
+    expect(sent(0).max_completion_tokens ?? sent(0).max_tokens).toBe(1);
+
+    const stream = await client.responses.create({
+      model: 'openai/gpt-4o',
+      input: 'Long story.',
+      stream: true,
+    });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types.at(-1)).toBe('response.incomplete');
+  });
+
   it('asks for structured output with text.format json_schema and repeats the format', async () => {
     upstream.reply(openaiChat.stream(['{"city":"Oslo",', '"celsius":3}']));
     const schema = {
@@ -345,6 +436,52 @@ describe.each(drivers)('OpenAI Responses /v1/responses with the official openai 
       await expect(attempt).rejects.toBeInstanceOf(BadRequestError);
       await expect(attempt).rejects.toMatchObject({ status: 400, param });
     }
+    expect(upstream.received).toHaveLength(0);
+  });
+
+  it('answers a web_search tool with the provider’s own search, its sources as url_citation annotations', async () => {
+    const citations = [{ url: 'https://example.com/news', title: 'News' }];
+    upstream.reply(
+      openaiResponses.stream(['Fresh ', 'news.'], { searchQuery: 'news', citations }),
+      openaiResponses.stream(['Fresh ', 'news.'], { searchQuery: 'news', citations }),
+    );
+    const response = await client.responses.create({
+      model: 'openai/gpt-4o',
+      input: 'News?',
+      tools: [{ type: 'web_search' }],
+    });
+    expect(response.output_text).toBe('Fresh news.');
+    expect(response.tools).toEqual([{ type: 'web_search' }]);
+    const annotation = { type: 'url_citation', start_index: 0, end_index: 11, ...citations[0] };
+    expect(response.output).toMatchObject([{ type: 'message', content: [{ annotations: [annotation] }] }]);
+    // OpenAI's own search runs through its Responses API, with its search tool.
+    expect(upstream.received[0]!.path).toBe('/v1/responses');
+    expect(JSON.stringify(sent(0).tools)).toContain('web_search');
+
+    const stream = await client.responses.create({
+      model: 'openai/gpt-4o',
+      input: 'News?',
+      tools: [{ type: 'web_search_preview' }],
+      stream: true,
+    });
+    const events: { type: string; [field: string]: unknown }[] = [];
+    for await (const event of stream) events.push(event as never);
+    expect(events.find((event) => event.type === 'response.output_text.annotation.added')).toMatchObject({
+      annotation_index: 0,
+      annotation,
+    });
+  });
+
+  it('refuses an item_reference to nothing stored', async () => {
+    await expect(
+      client.responses.create({
+        model: 'openai/gpt-4o',
+        input: [
+          { role: 'user', content: 'Hi' },
+          { type: 'item_reference', id: 'msg_00000000-0000-4000-8000-000000000000' },
+        ],
+      }),
+    ).rejects.toMatchObject({ status: 404, param: 'input.1.id' });
     expect(upstream.received).toHaveLength(0);
   });
 

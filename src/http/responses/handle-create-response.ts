@@ -24,6 +24,7 @@ import { messageIdOfResponse, parseItemId } from './response-ids.js';
 import { completedResponse } from './response-object.js';
 import { ResponseStreamEncoder } from './response-stream.js';
 import { parseResponsesBody } from './responses-request.js';
+import { annotateOutput } from './url-annotations.js';
 
 export interface ResponsesDeps extends RestCompletionsDeps {
   responses: ResponseQueries;
@@ -183,7 +184,10 @@ const responseOf = (
 ) =>
   completedResponse(
     completion,
-    outputItemsOf(completion.content, completion.responseMessageId).map(({ item }) => item),
+    annotateOutput(
+      outputItemsOf(completion.content, completion.responseMessageId).map(({ item }) => item),
+      completion,
+    ),
     createdAt,
     settings,
   );

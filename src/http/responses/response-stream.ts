@@ -5,6 +5,7 @@ import { type OutputItem, outputItemsOf, outputText } from './output-items.js';
 import { ItemNamer } from './response-ids.js';
 import { completedResponse, responseErrorOf, toResponseObject } from './response-object.js';
 import type { ResponseSettings } from './responses-request.js';
+import { annotateOutput, urlAnnotationsOf } from './url-annotations.js';
 
 /** Writes one named event: its `type` and `sequence_number` are already in the payload. */
 export type EmitEvent = (type: string, payload: Record<string, unknown>) => void;
@@ -202,11 +203,33 @@ export class ResponseStreamEncoder {
 
   /** The answer is complete: every item ends, then the whole response. */
   finish(completion: CompletionResult): void {
+    this.#annotate(completion);
     this.#closeOpen();
     this.#closeCalls();
-    const output = outputItemsOf(completion.content, completion.responseMessageId).map(({ item }) => item);
+    const output = annotateOutput(
+      outputItemsOf(completion.content, completion.responseMessageId).map(({ item }) => item),
+      completion,
+    );
     const response = completedResponse(completion, output, this.createdAt, this.settings);
     this.#send(response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response });
+  }
+
+  /** The sources come with the finish: they annotate the answer's message while it is still open. */
+  #annotate(completion: CompletionResult): void {
+    const messages = this.#output.filter((item) => item.type === 'message');
+    const [message] = messages;
+    if (messages.length !== 1 || !message || this.#output[this.#open ?? -1] !== message) return;
+    const part = message.content[0]!;
+    for (const [index, annotation] of urlAnnotationsOf(part.text, completion).entries()) {
+      part.annotations.push(annotation);
+      this.#send('response.output_text.annotation.added', {
+        item_id: message.id,
+        output_index: this.#open,
+        content_index: 0,
+        annotation_index: index,
+        annotation,
+      });
+    }
   }
 
   /** The answer failed after the stream opened: `response.failed` with what was streamed, cut. */
