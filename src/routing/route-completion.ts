@@ -337,6 +337,15 @@ export class Router {
     for (let step = first; ; step = await attempt.next()) {
       if (step.type === 'fragment') {
         const { fragment } = step;
+        if (answer.committed && plan.streamed && (switched || !trimmer)) {
+          // The hot path: a fragment of an answer already under way, passed straight on.
+          if (fragment.type === 'text-delta' && !trimmer) {
+            answer.sent += fragment.text;
+            yield fragment;
+            continue;
+          }
+          if (fragment.type === 'tool-call-delta') answer.sentToolCall = true;
+        }
         if (fragment.type === 'text-delta' && trimmer) yield* release(trimmer.push(fragment.text));
         else {
           if (trimmer) yield* release(trimmer.flush());

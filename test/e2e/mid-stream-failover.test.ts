@@ -55,6 +55,7 @@ const textOf = (events: Record<string, unknown>[]) =>
 describe.each(drivers)('mid-stream failover and hedging on %s', (driver) => {
   let t: TestApp;
   let strict: TestApp;
+  let hedged: TestApp;
   const upstreams = {} as Record<Format, Upstream>;
 
   const env = () => ({
@@ -80,7 +81,7 @@ describe.each(drivers)('mid-stream failover and hedging on %s', (driver) => {
       env: env(),
       configFile: {
         models: prices,
-        routing: { idleTimeoutMs: 300, ttftTimeoutMs: 2_000, hedge: { enabled: true, afterMs: 150 } },
+        routing: { idleTimeoutMs: 300, ttftTimeoutMs: 2_000 },
       },
     });
     strict = await startTestApp({
@@ -89,10 +90,17 @@ describe.each(drivers)('mid-stream failover and hedging on %s', (driver) => {
       env: env(),
       configFile: { models: prices, routing: { midStream: 'fail', idleTimeoutMs: 300 } },
     });
+    hedged = await startTestApp({
+      driver,
+      random: () => 0,
+      env: env(),
+      configFile: { models: prices, routing: { hedge: { enabled: true, afterMs: 150 } } },
+    });
   });
   afterAll(async () => {
     await t?.close();
     await strict?.close();
+    await hedged?.close();
     for (const upstream of Object.values(upstreams)) await upstream.close();
   });
   beforeEach(() => {
@@ -293,7 +301,7 @@ describe.each(drivers)('mid-stream failover and hedging on %s', (driver) => {
     upstreams.openai.reply({ ...answers.openai(['late']), firstByteDelayMs: 5_000 });
     upstreams.google.reply(answers.google(['Quick ', 'answer.']));
     const started = Date.now();
-    const events = await readSseEvents(await ask(t, ['openai', 'google']));
+    const events = await readSseEvents(await ask(hedged, ['openai', 'google']));
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(textOf(events)).toBe('Quick answer.');
     const done = events.at(-1) as { attempts: { provider: string; outcome: string; hedged?: boolean }[] };
