@@ -231,4 +231,33 @@ describe.each(drivers)('the Anthropic surface refuses and fails on %s', (driver)
     const [after] = await t.db.database.db.select({ n: count() }).from(completions);
     expect(after!.n).toBe(before!.n);
   });
+
+  it("limits a key as everywhere, with Anthropic's rate-limit headers, RateLimitError and a billing error", async () => {
+    openai.reply(openaiChat.stream(['Once.']));
+    const limited = await t.app.apiKeys.create('anthropic-limited', ['user'], {
+      limits: { requestsPerMinute: 1 },
+    });
+    const limitedClient = new Anthropic({ baseURL: t.url, apiKey: limited.secret, maxRetries: 0 });
+    const { data, response } = await limitedClient.messages.create(ask).withResponse();
+    expect(data.content).toMatchObject([{ text: 'Once.' }]);
+    expect(response.headers.get('anthropic-ratelimit-requests-limit')).toBe('1');
+    expect(response.headers.get('anthropic-ratelimit-requests-remaining')).toBe('0');
+    expect(Date.parse(response.headers.get('anthropic-ratelimit-requests-reset')!)).toBeGreaterThan(
+      Date.now(),
+    );
+
+    const refused = await thrown(limitedClient.messages.create(ask));
+    expect(refused).toBeInstanceOf(Anthropic.RateLimitError);
+    expect(refused.error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    expect(Number(refused.headers?.get('retry-after'))).toBeGreaterThan(0);
+
+    const broke = await t.app.apiKeys.create('anthropic-broke', ['user'], {
+      limits: { budgetUsd: '0.000001' },
+    });
+    const poor = new Anthropic({ baseURL: t.url, apiKey: broke.secret, maxRetries: 0 });
+    const unpaid = await thrown(poor.messages.create({ ...ask, max_tokens: 4096 }));
+    expect(unpaid.status).toBe(402);
+    expect(unpaid.error).toMatchObject({ error: { type: 'billing_error', code: 'budget_exceeded' } });
+    expect(openai.received).toHaveLength(1);
+  });
 });
