@@ -51,6 +51,8 @@ export function createGraphQLServer(options: {
     renderGraphiQL: async (graphiql) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiql),
     landingPage: false,
+    // Yoga's own CORS would echo any Origin (with credentials); src/http/cors.ts decides, for every surface.
+    cors: false,
     logging: false,
     maskedErrors: { maskError: maskGraphQLError },
     plugins: [

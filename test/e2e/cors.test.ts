@@ -92,6 +92,21 @@ describe.each(drivers)('CORS for browser clients on %s', (driver) => {
     expect(response.headers.get('x-switchyard-conversation-id')).toBeTruthy();
     expect((await response.json()).choices[0].message.content).toBe('from a browser');
 
+    // GraphQL is served the same way: Yoga's own CORS is off, so it cannot echo any origin.
+    const graphql = await post(`${t.url}/graphql`, allowed, { query: '{ __typename }' });
+    expect(graphql.status).toBe(200);
+    expect(graphql.headers.get('access-control-allow-origin')).toBe(allowed);
+    expect(graphql.headers.get('access-control-allow-credentials')).toBeNull();
+
+    const streamed = await post(`${t.url}/api/v1/completions`, allowed, {
+      models: ['local/echo'],
+      messages: [{ role: 'user', content: 'streamed to a browser' }],
+      stream: true,
+    });
+    expect(streamed.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(streamed.headers.get('access-control-allow-origin')).toBe(allowed);
+    expect(await streamed.text()).toContain('"type":"done"');
+
     const unauthenticated = await post(`${t.url}/v1/chat/completions`, 'http://localhost:5173', echo, null);
     expect(unauthenticated.status).toBe(401);
     expect(unauthenticated.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
@@ -108,6 +123,9 @@ describe.each(drivers)('CORS for browser clients on %s', (driver) => {
     expect(served.status).toBe(200);
     expect(served.headers.get('access-control-allow-origin')).toBeNull();
     expect(served.headers.get('access-control-expose-headers')).toBeNull();
+    const graphql = await post(`${t.url}/graphql`, refused, { query: '{ __typename }' });
+    expect(graphql.status).toBe(200);
+    expect(graphql.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it("allows every origin only when the config says '*', and none by default", async () => {
@@ -124,6 +142,8 @@ describe.each(drivers)('CORS for browser clients on %s', (driver) => {
     const plain = await post(`${closed.url}/v1/chat/completions`, allowed, echo);
     expect(plain.status).toBe(200);
     expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+    const graphql = await post(`${closed.url}/graphql`, allowed, { query: '{ __typename }' });
+    expect(graphql.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('refuses, at boot, an entry of cors.origins that is not an origin', () => {

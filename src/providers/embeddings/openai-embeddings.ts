@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UpstreamError } from '../../core/upstream-error.js';
 import type { EmbeddingCall, EmbeddingModel, EmbeddingOutput } from '../../embeddings/embedding-model.js';
 import { postJson } from './post-json.js';
 
@@ -39,12 +40,19 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
       schema: openaiEmbeddingsSchema,
       signal: call.signal,
     });
+    // One vector per index 0…n-1, in index order; a missing or repeated index is a broken answer.
+    const byIndex = new Map(answer.data.map((item) => [item.index, item.embedding]));
     const vectors: number[][] = [];
-    for (const item of answer.data) vectors[item.index] = item.embedding;
-    return {
-      // A missing or repeated index leaves a hole, which the router counts as an incomplete answer.
-      vectors: vectors.length === answer.data.length && !vectors.includes(undefined as never) ? vectors : [],
-      promptTokens: answer.usage?.prompt_tokens,
-    };
+    for (let index = 0; index < answer.data.length; index++) {
+      const vector = byIndex.get(index);
+      if (!vector) {
+        throw new UpstreamError({
+          kind: 'incomplete',
+          message: 'the upstream answered with missing or repeated embedding indexes',
+        });
+      }
+      vectors.push(vector);
+    }
+    return { vectors, promptTokens: answer.usage?.prompt_tokens };
   }
 }
