@@ -431,4 +431,33 @@ describe.each(drivers)('tools and thinking on the Anthropic surface on %s', (dri
       { type: 'web_search_20250305', name: 'web_search' },
     ]);
   });
+
+  it('asks for structured output with output_config.format, and reasoning with adaptive thinking', async () => {
+    openai.reply(openaiChat.stream(['{"city":"Oslo"}']));
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const message = await client.messages.create({
+      model: 'openai/gpt-4o',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Which city?' }],
+      output_config: { format: { type: 'json_schema', schema } },
+    });
+    expect(message.content).toMatchObject([{ type: 'text', text: '{"city":"Oslo"}' }]);
+    const sent = openai.received[0]!.body as { response_format: { type: string; json_schema: unknown } };
+    expect(sent.response_format).toMatchObject({
+      type: 'json_schema',
+      json_schema: { name: 'output', schema },
+    });
+
+    anthropic.reply(anthropicBlocks([{ type: 'text', pieces: ['Oslo.'] }], 'end_turn'));
+    await client.messages.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      max_tokens: 8192,
+      messages: [{ role: 'user', content: 'Which city?' }],
+      thinking: { type: 'adaptive' },
+      output_config: { effort: 'high' },
+    });
+    expect((anthropic.received[0]!.body as { thinking?: { type: string } }).thinking).toMatchObject({
+      type: 'enabled',
+    });
+  });
 });
