@@ -48,6 +48,8 @@ describe.each(drivers)('POST /v1/embeddings on %s', (driver) => {
           { name: 'acme', kind: 'openai-compatible', baseURL: `${acme.url}/v1`, apiKeyEnv: 'ACME_API_KEY' },
         ],
         models: [{ id: 'acme/embed-1', kind: 'embedding', inputPricePerMTok: 0.5, contextWindow: 512 }],
+        // Short enough for a silent upstream to be given up on quickly.
+        routing: { ttftTimeoutMs: 1000, circuitBreaker: { consecutiveFailures: 3 } },
       },
     });
   });
@@ -220,6 +222,43 @@ describe.each(drivers)('POST /v1/embeddings on %s', (driver) => {
     expect(error.code).toBe('upstream_rejected');
     expect(error.message).toContain('Invalid dimensions');
     expect(error.attempts).toHaveLength(1);
+    expect(openai.received).toHaveLength(3);
+  });
+
+  it('moves on from a silent upstream without retrying it, and skips a model whose circuit opened', async () => {
+    acme.replyByDefault({ ...openaiEmbeddings.vectors([[9, 9]]), firstByteDelayMs: 5000 });
+    google.replyByDefault(geminiEmbeddings.echo);
+    const silent = await t.post('/v1/embeddings', {
+      model: 'acme/embed-1',
+      fallback_models: ['google/gemini-embedding-001'],
+      input: 'anyone there?',
+    });
+    expect(silent.status).toBe(200);
+    const body = await silent.json();
+    expect(body.model).toBe('google/gemini-embedding-001');
+    expect(extensionOf(body).attempts).toMatchObject([
+      { provider: 'acme', outcome: 'failed', errorKind: 'timeout' },
+      { provider: 'google', outcome: 'succeeded' },
+    ]);
+    expect(acme.received).toHaveLength(1);
+
+    // Three failures in a row open openai/text-embedding-ada-002's circuit (the config says 3).
+    openai.replyByDefault(openaiEmbeddings.error(500, 'server_error', 'down'));
+    const failing = await t.post('/v1/embeddings', {
+      model: 'openai/text-embedding-ada-002',
+      input: 'x',
+      max_retries: 2,
+    });
+    expect(failing.status).toBe(502);
+    expect((await failing.json()).error.code).toBe('upstream_failed');
+    expect(openai.received).toHaveLength(3);
+    const skipped = await t.post('/v1/embeddings', {
+      model: 'openai/text-embedding-ada-002',
+      fallback_models: ['google/gemini-embedding-001'],
+      input: 'x',
+    });
+    expect(skipped.status).toBe(200);
+    expect(extensionOf(await skipped.json()).attempts.map((attempt) => attempt.provider)).toEqual(['google']);
     expect(openai.received).toHaveLength(3);
   });
 
