@@ -12,6 +12,8 @@ export interface AnswerSource {
   model: string;
   responseMessageId: string;
   conversationId: string;
+  /** Sampling hints this model's provider did not receive, or received clamped (headers leave with the first event). */
+  droppedParameters: DroppedParameter[];
 }
 
 /** A finished completion, before any surface shapes it. */
@@ -23,8 +25,6 @@ export interface CompletionResult extends AnswerSource {
   /** The whole answer in order: reasoning, text and tool calls. */
   content: ContentPart[];
   finishReason: FinishReason;
-  /** Sampling hints the answering model's provider did not receive, or received clamped. */
-  droppedParameters: DroppedParameter[];
   usage: Usage;
   /** Token costs; `total` also includes `searchCost`. */
   cost: Cost;

@@ -170,6 +170,7 @@ export class CompletionRun implements AsyncIterable<CompletionEvent> {
           model: event.candidate.info.model,
           responseMessageId: this.#responseMessageId,
           conversationId: this.prepared.conversation.id,
+          droppedParameters: event.candidate.droppedParameters,
         };
         return undefined;
       case 'text-delta':

@@ -36,6 +36,9 @@ describe('loadConfig', () => {
         windowMs: 60_000,
         cooldownMs: 30_000,
       },
+      midStream: 'continue',
+      maxContinuations: 2,
+      hedge: { enabled: false, maxParallel: 2 },
     });
     expect(config.limits.maxBodyBytes).toBe(10 * 1024 * 1024);
   });

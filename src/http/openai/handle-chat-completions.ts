@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../auth/principal.js';
 import type { AnswerSource } from '../../completions/completion-result.js';
-import type { DroppedParameter } from '../../core/generation-options.js';
+import { deliverCompletion } from '../../completions/deliver-completion.js';
 import { openAiRateLimitHeaders } from '../../limits/rate-limit-headers.js';
-import type { ProviderRegistry } from '../../providers/provider-registry.js';
 import { readJsonBody } from '../read-json-body.js';
 import { clientGoneSignal, type RestCompletionsDeps } from '../rest-completions.js';
 import { sendJson } from '../send-json.js';
@@ -11,15 +10,15 @@ import { SseWriter } from '../sse-writer.js';
 import { ChatChunkEncoder } from './chat-completion-chunks.js';
 import { parseChatCompletionBody } from './chat-completion-request.js';
 import { conversationIdHeader, toChatCompletion } from './chat-completion-response.js';
-import { droppedParametersFor, droppedParametersHeaders } from './dropped-parameters.js';
+import { droppedParametersHeaders } from './dropped-parameters.js';
 import { sendOpenAIError, toOpenAIErrorObject } from './openai-error.js';
 
-export interface ChatCompletionsDeps extends RestCompletionsDeps {
-  /** To tell a stream's headers which parameters its model was not given. */
-  registry: ProviderRegistry;
-}
+export type ChatCompletionsDeps = RestCompletionsDeps;
 
-const conversationHeaders = (source: AnswerSource) => ({ [conversationIdHeader]: source.conversationId });
+const answerHeaders = (source: AnswerSource) => ({
+  [conversationIdHeader]: source.conversationId,
+  ...droppedParametersHeaders(source.droppedParameters),
+});
 
 /** `POST /v1/chat/completions`: OpenAI's wire format over the one completion service. */
 export async function handleChatCompletions(
@@ -45,62 +44,45 @@ export async function handleChatCompletions(
     },
   });
 
-  if (!request.stream) {
-    for await (const event of events) {
-      if (event.type === 'done') {
-        const { completion } = event;
-        return sendJson(res, 200, toChatCompletion(completion, created), {
-          ...conversationHeaders(completion),
-          ...droppedParametersHeaders(completion.droppedParameters),
-        });
-      }
-      if (event.type === 'error') return sendOpenAIError(res, event.error);
-    }
-    return;
-  }
-
-  // As on REST, the stream opens with the first fragment: a failure before it is a plain
-  // JSON error with its status, which the openai clients raise as their typed errors.
-  const sse = new SseWriter(res);
-  const chunks = new ChatChunkEncoder(created, includeUsage);
-  const open = (source: AnswerSource, beforeText: boolean, dropped?: DroppedParameter[]) => {
-    if (res.headersSent) return;
-    sse.open({
-      ...conversationHeaders(source),
-      ...droppedParametersHeaders(dropped ?? droppedParametersFor(request, source, deps.registry)),
-    });
+  // Made when the stream opens: a JSON answer needs neither.
+  let sse!: SseWriter;
+  let chunks!: ChatChunkEncoder;
+  let roleSent = false;
+  /** OpenAI's first chunk carries the role; `content: ""` only when text comes first. */
+  const role = (source: AnswerSource, beforeText: boolean) => {
+    if (roleSent) return;
+    roleSent = true;
     sse.writeJson(chunks.role(source, beforeText));
   };
-  for await (const event of events) {
-    switch (event.type) {
-      case 'text-delta':
-        open(event.source, true);
-        sse.writeJson(chunks.text(event.text, event.source));
-        break;
-      case 'reasoning-delta':
-        open(event.source, false);
-        sse.writeJson(chunks.reasoning(event.text, event.source));
-        break;
-      case 'tool-call-delta':
-        open(event.source, false);
-        sse.writeJson(chunks.toolCall(event));
-        break;
-      case 'done':
-        open(event.completion, true, event.completion.droppedParameters);
-        sse.writeJson(chunks.finish(event.completion));
-        if (includeUsage) sse.writeJson(chunks.usage(event.completion));
-        sse.writeJson('[DONE]');
-        sse.end();
-        break;
-      case 'error':
-        if (!res.headersSent) {
-          sendOpenAIError(res, event.error);
-        } else {
-          // OpenAI's in-stream error: an `error` object and no [DONE], so a client cannot take
-          // the cut answer for a complete one (the openai clients throw an APIError on it).
-          sse.write({ error: toOpenAIErrorObject(event.error) });
-          sse.end();
-        }
-    }
-  }
+  await deliverCompletion(events, request.stream, {
+    json: (completion) =>
+      sendJson(res, 200, toChatCompletion(completion, created), answerHeaders(completion)),
+    // As on REST, a failure before the stream opened is a plain JSON error with its status,
+    // which the openai clients raise as their typed errors.
+    refuse: (error) => sendOpenAIError(res, error),
+    open: (source) => {
+      sse = new SseWriter(res);
+      chunks = new ChatChunkEncoder(created, includeUsage);
+      sse.open(answerHeaders(source));
+    },
+    fragment: (event) => {
+      role(event.source, event.type === 'text-delta');
+      if (event.type === 'text-delta') sse.writeJson(chunks.text(event.text, event.source));
+      else if (event.type === 'reasoning-delta') sse.writeJson(chunks.reasoning(event.text, event.source));
+      else sse.writeJson(chunks.toolCall(event));
+    },
+    finish: (completion) => {
+      role(completion, true);
+      sse.writeJson(chunks.finish(completion));
+      if (includeUsage) sse.writeJson(chunks.usage(completion));
+      sse.writeJson('[DONE]');
+      sse.end();
+    },
+    // OpenAI's in-stream error: an `error` object and no [DONE], so a client cannot take the
+    // cut answer for a complete one (the openai clients throw an APIError on it).
+    fail: (error) => {
+      sse.write({ error: toOpenAIErrorObject(error) });
+      sse.end();
+    },
+  });
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../auth/principal.js';
 import type { AnswerSource, CompletionResult } from '../../completions/completion-result.js';
+import { deliverCompletion } from '../../completions/deliver-completion.js';
 import {
   type CompletionRequest,
   completionFieldSchemas,
@@ -9,10 +10,9 @@ import {
 import { GatewayError } from '../../core/gateway-error.js';
 import type { ChatMessage, ContentPart } from '../../core/messages.js';
 import { openAiRateLimitHeaders } from '../../limits/rate-limit-headers.js';
-import type { ProviderRegistry } from '../../providers/provider-registry.js';
 import type { ResponseQueries } from '../../store/response-queries.js';
 import { conversationIdHeader } from '../openai/chat-completion-response.js';
-import { droppedParametersFor, droppedParametersHeaders } from '../openai/dropped-parameters.js';
+import { droppedParametersHeaders } from '../openai/dropped-parameters.js';
 import { sendOpenAIError } from '../openai/openai-error.js';
 import { readJsonBody } from '../read-json-body.js';
 import { clientGoneSignal, type RestCompletionsDeps } from '../rest-completions.js';
@@ -28,7 +28,6 @@ import { annotateOutput } from './url-annotations.js';
 
 export interface ResponsesDeps extends RestCompletionsDeps {
   responses: ResponseQueries;
-  registry: ProviderRegistry;
 }
 
 /**
@@ -119,62 +118,46 @@ export async function handleCreateResponse(
   const conversationHeaders = (source: AnswerSource): Record<string, string> =>
     settings.store ? { [conversationIdHeader]: source.conversationId } : {};
 
-  if (!request.stream) {
-    for await (const event of events) {
-      if (event.type === 'done') {
-        const { completion } = event;
-        return sendJson(res, 200, responseOf(completion, createdAt, settings), {
-          ...conversationHeaders(completion),
-          ...droppedParametersHeaders(completion.droppedParameters),
-        });
-      }
-      if (event.type === 'error') return sendOpenAIError(res, event.error);
-    }
-    return;
-  }
-
-  // As on every surface, the stream opens with the first fragment: a failure before it is a
-  // plain JSON error with its status, which the clients raise as their typed errors.
-  const sse = new SseWriter(res);
-  let encoder: ResponseStreamEncoder | undefined;
-  const open = (source: AnswerSource): ResponseStreamEncoder => {
-    sse.open({
-      ...conversationHeaders(source),
-      ...droppedParametersHeaders(droppedParametersFor(request, source, deps.registry)),
-    });
-    encoder = new ResponseStreamEncoder(
-      (type, payload) => sse.writeNamed(type, payload),
-      source,
-      createdAt,
-      settings,
-    );
-    encoder.open();
-    return encoder;
-  };
-  for await (const event of events) {
-    switch (event.type) {
-      case 'text-delta':
-        (encoder ?? open(event.source)).text(event.text);
-        break;
-      case 'reasoning-delta':
-        (encoder ?? open(event.source)).reasoning(event.text);
-        break;
-      case 'tool-call-delta':
-        (encoder ?? open(event.source)).toolCall(event);
-        break;
-      case 'done':
-        (encoder ?? open(event.completion)).finish(event.completion);
-        sse.end();
-        break;
-      case 'error':
-        if (!encoder) return sendOpenAIError(res, event.error);
-        // In-band, as OpenAI ends a response that failed: the client cannot take the cut
-        // answer for a complete one.
-        encoder.fail(event.error);
-        sse.end();
-        break;
-    }
-  }
+  const answerHeaders = (source: AnswerSource) => ({
+    ...conversationHeaders(source),
+    ...droppedParametersHeaders(source.droppedParameters),
+  });
+  // Made when the stream opens: a JSON answer needs neither.
+  let sse!: SseWriter;
+  let encoder!: ResponseStreamEncoder;
+  await deliverCompletion(events, request.stream, {
+    json: (completion) =>
+      sendJson(res, 200, responseOf(completion, createdAt, settings), answerHeaders(completion)),
+    // As on every surface, a failure before the stream opened is a plain JSON error with its
+    // status, which the clients raise as their typed errors.
+    refuse: (error) => sendOpenAIError(res, error),
+    open: (source) => {
+      sse = new SseWriter(res);
+      sse.open(answerHeaders(source));
+      encoder = new ResponseStreamEncoder(
+        (type, payload) => sse.writeNamed(type, payload),
+        source,
+        createdAt,
+        settings,
+      );
+      encoder.open();
+    },
+    fragment: (event) => {
+      if (event.type === 'text-delta') encoder.text(event.text);
+      else if (event.type === 'reasoning-delta') encoder.reasoning(event.text);
+      else encoder.toolCall(event);
+    },
+    finish: (completion) => {
+      encoder.finish(completion);
+      sse.end();
+    },
+    // In-band, as OpenAI ends a response that failed: the client cannot take the cut answer
+    // for a complete one.
+    fail: (error) => {
+      encoder.fail(error);
+      sse.end();
+    },
+  });
 }
 
 const responseOf = (
