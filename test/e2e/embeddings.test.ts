@@ -165,6 +165,20 @@ describe.each(drivers)('POST /v1/embeddings on %s', (driver) => {
     });
   });
 
+  it('splits more than 100 texts into several Gemini batches, and keeps the order', async () => {
+    google.replyByDefault(geminiEmbeddings.echo);
+    const texts = Array.from({ length: 150 }, (_, i) => `text number ${i}`);
+    const answer = await clientFor().embeddings.create({
+      model: 'google/gemini-embedding-001',
+      input: texts,
+      encoding_format: 'float',
+    });
+    expect(answer.data.map((item) => item.index)).toEqual(texts.map((_, i) => i));
+    expect(answer.data.map((item) => item.embedding)).toEqual(texts.map((text) => vectorOf(text, 4)));
+    const sizes = google.received.map((request) => (request.body as { requests: unknown[] }).requests.length);
+    expect(sizes.sort((a, b) => a - b)).toEqual([50, 100]);
+  });
+
   it('retries a 429 and a 500 on the same model, then answers, listing every attempt', async () => {
     openai.reply(
       openaiEmbeddings.error(429, 'requests', 'Rate limit reached', { 'retry-after': '0' }),
