@@ -291,14 +291,16 @@ describe.each(drivers)('POST /v1/embeddings on %s', (driver) => {
   });
 
   it("records the request as an embedding usage row: GraphQL usage counts it and the key's budget is charged", async () => {
-    const key = await t.app.apiKeys.create('embedder', ['user'], { limits: { budgetUsd: '1' } });
-    acme.reply(openaiEmbeddings.vectors([[0.5, 0.5]], 1000, 'embed-1'));
-    const answer = await clientFor(key.secret).embeddings.create({
-      model: 'acme/embed-1',
-      input: 'a priced text',
-      encoding_format: 'float',
+    const key = await t.app.apiKeys.create('embedder', ['user'], {
+      limits: { budgetUsd: '1', requestsPerMinute: 10 },
     });
+    acme.reply(openaiEmbeddings.vectors([[0.5, 0.5]], 1000, 'embed-1'));
+    const { data: answer, response } = await clientFor(key.secret)
+      .embeddings.create({ model: 'acme/embed-1', input: 'a priced text', encoding_format: 'float' })
+      .withResponse();
     expect(answer.usage.prompt_tokens).toBe(1000);
+    expect(response.headers.get('x-ratelimit-limit-requests')).toBe('10');
+    expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('9');
     expect(acme.received[0]!.headers.authorization).toBe('Bearer acme-test-key');
     // 1000 tokens at $0.5 per million.
     const cost = 1000 * 500_000;
@@ -369,6 +371,19 @@ describe.each(drivers)('POST /v1/embeddings on %s', (driver) => {
       .where(eq(attempts.completionId, rows[0]!.id));
     expect(tries).toMatchObject([{ provider: 'acme', outcome: 'succeeded', promptTokens: 1000 }]);
     expect(picoOf(tries[0]!.cost)).toBe(cost);
+
+    // A budget that cannot cover the input at the model's price refuses the request before any call.
+    const poor = await t.app.apiKeys.create('poor embedder', ['user'], {
+      limits: { budgetUsd: '0.0000001' },
+    });
+    const refused = await t.post(
+      '/v1/embeddings',
+      { model: 'acme/embed-1', input: 'a priced text' },
+      poor.secret,
+    );
+    expect(refused.status).toBe(402);
+    expect((await refused.json()).error.type).toBe('insufficient_quota');
+    expect(acme.received).toHaveLength(1);
   });
 
   it('refuses token arrays, empty texts, unknown fields and chat models with clear 400 and 422 answers', async () => {
