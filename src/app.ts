@@ -232,6 +232,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     async stop() {
       accepting = false;
+      // Activity subscriptions never end by themselves: they end now, not at the grace period's end.
+      await activity.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const grace = new Promise<'timeout'>((resolve) =>
@@ -251,7 +253,6 @@ export async function createApp(options: AppOptions): Promise<App> {
         await closed;
       }
       await recorder.whenIdle();
-      await activity.close();
       await figuresSync?.close();
       await healthSync?.close();
       await stopFollowingKeys();

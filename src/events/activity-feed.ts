@@ -139,6 +139,8 @@ function feedOver(
   close: () => Promise<void>,
 ): ActivityFeed {
   const channels = channelsOf(prefix);
+  const open = new Set<AsyncIterableIterator<unknown>>();
+  let closed = false;
   return {
     publish(records) {
       try {
@@ -151,9 +153,17 @@ function feedOver(
       }
     },
     subscribe<T extends keyof ActivityTopics>(topic: T) {
-      return boundedEvents(pubSub.subscribe(channels[topic]), topic);
+      const events = boundedEvents(pubSub.subscribe(channels[topic]), topic, () => open.delete(events));
+      if (closed) void events.return?.();
+      else open.add(events);
+      return events;
     },
-    close,
+    async close() {
+      closed = true;
+      // Every subscription ends (its client sees it complete), so shutdown need not wait on them.
+      await Promise.allSettled([...open].map((events) => events.return?.()));
+      await close();
+    },
   };
 }
 
@@ -168,6 +178,7 @@ const maxQueuedEvents = 1_000;
 function boundedEvents<T extends keyof ActivityTopics>(
   source: AsyncIterableIterator<Envelope | null> & { return(): Promise<unknown> },
   topic: T,
+  onEnd: () => void,
 ): AsyncIterableIterator<ActivityTopics[T]> {
   const queue: ActivityTopics[T][] = [];
   let wake: (() => void) | undefined;
@@ -194,6 +205,7 @@ function boundedEvents<T extends keyof ActivityTopics>(
     },
     async return() {
       ended = true;
+      onEnd();
       queue.length = 0;
       await source.return();
       await pump.catch(() => {});

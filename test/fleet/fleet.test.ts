@@ -22,7 +22,7 @@ const usage = { prompt_tokens: 10, completion_tokens: 10 };
 /** Per model the local upstream is asked for (the request's `model`), what it answers. */
 const replies: Record<string, () => UpstreamReply> = {
   // Slow enough that racing requests all hold their reservations at once.
-  priced: () => ({ ...openaiChat.stream(['Hello', ' there'], { usage }), firstByteDelayMs: 800 }),
+  priced: () => ({ ...openaiChat.stream(['Hello', ' there'], { usage }), firstByteDelayMs: 1_200 }),
   slow: () => ({ ...openaiChat.stream(['Hello', ' there'], { usage }), firstByteDelayMs: 1_500 }),
   timed: () => ({
     ...openaiChat.stream(['Hello', ' there'], { usage }),

@@ -61,6 +61,28 @@ describe('activity subscriptions without Redis', () => {
   });
 });
 
+describe('shutting down with a dashboard subscribed', () => {
+  it('ends activity subscriptions at once instead of waiting out the grace period', async () => {
+    const t = await startTestApp({ driver: 'pglite' });
+    const watching = collectSubscription(t.url, adminKey, 'subscription { completionEvents { id } }');
+    // Subscribed once a completion's event arrives (graphql-ws does not acknowledge subscriptions).
+    for (let tries = 0; tries < 10 && watching.results.length === 0; tries++) {
+      await t.post('/api/v1/completions', {
+        messages: [{ role: 'user', content: 'hi' }],
+        models: ['local/echo'],
+      });
+      await watching.waitFor(() => true, 500).catch(() => undefined);
+    }
+    expect(watching.results.length).toBeGreaterThan(0);
+    const started = Date.now();
+    await t.close();
+    // The test app's grace period is 2 s.
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(await watching.ended).toBe('complete');
+    await watching.close();
+  });
+});
+
 describe('latency figures merged over the fleet', () => {
   it('weights each instance’s figures by its traffic and forgets an instance that left', () => {
     const health = new HealthTracker(systemClock);
