@@ -20,6 +20,10 @@ export const UsageTotals = builder.objectRef<UsageFigures>('UsageTotals').implem
   fields: (t) => ({
     requests: t.exposeInt('requests', { description: 'Completions requested, failed ones included.' }),
     errors: t.exposeInt('errors', { description: 'Completions that failed or were cut short.' }),
+    errorRate: t.float({
+      description: 'errors / requests; 0 without requests.',
+      resolve: (figures) => (figures.requests === 0 ? 0 : figures.errors / figures.requests),
+    }),
     promptTokens: t.exposeInt('promptTokens'),
     completionTokens: t.exposeInt('completionTokens'),
     totalTokens: t.int({ resolve: (figures) => figures.promptTokens + figures.completionTokens }),
@@ -42,6 +46,26 @@ export const UsageTotals = builder.objectRef<UsageFigures>('UsageTotals').implem
       nullable: true,
       description: 'Milliseconds to the first token, over completions that had one.',
       resolve: (figures) => figures.meanTtftMs,
+    }),
+    latencyP50: t.float({
+      nullable: true,
+      description: 'Median latency in milliseconds (continuous percentile); null without completions.',
+      resolve: (figures) => figures.latencyP50Ms,
+    }),
+    latencyP95: t.float({
+      nullable: true,
+      description: '95th percentile latency in milliseconds; null without completions.',
+      resolve: (figures) => figures.latencyP95Ms,
+    }),
+    ttftP50: t.float({
+      nullable: true,
+      description: 'Median time to first token in milliseconds, over completions that had one.',
+      resolve: (figures) => figures.ttftP50Ms,
+    }),
+    ttftP95: t.float({
+      nullable: true,
+      description: '95th percentile time to first token in milliseconds, over completions that had one.',
+      resolve: (figures) => figures.ttftP95Ms,
     }),
   }),
 });
