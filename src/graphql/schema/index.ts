@@ -7,6 +7,7 @@ import './conversation.js';
 import './health.js';
 import './model.js';
 import './model-health.js';
+import './turn-completion.js';
 import './usage.js';
 
 /** The whole GraphQL schema. */
