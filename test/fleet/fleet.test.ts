@@ -376,7 +376,7 @@ describe('three instances on one PostgreSQL and one Redis', () => {
     expect(Number(budget.spent)).toBeCloseTo(served * answerCost, 9);
   });
 
-  it('refuses on B and C, at the next request, a key revoked through A, and ends its subscription', async () => {
+  it('refuses on B and C, once the NOTIFY arrives, a key revoked through A, and ends its subscription', async () => {
     const key = await createKey('fleet revoked');
     type Events = { completionEvents: { id: string; conversationId: string } };
     const watching = subscribe<Events>(
@@ -386,8 +386,16 @@ describe('three instances on one PostgreSQL and one Redis', () => {
     );
     expect((await complete(c.url, key.secret, {})).status).toBe(200);
     await queryData(a.url, 'mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', { id: key.id });
-    expect((await complete(b.url, key.secret, {})).status).toBe(401);
-    expect((await complete(c.url, key.secret, {})).status).toBe(401);
+    // Each instance forgets its cached key when PostgreSQL delivers the NOTIFY (milliseconds):
+    // a request that races the delivery may still pass, so allow for that, within bounds.
+    for (const server of [b, c]) {
+      await until(
+        async () => ((await complete(server.url, key.secret, {})).status === 401 ? true : undefined),
+        500,
+        'the revoked key refused',
+      );
+      expect((await complete(server.url, key.secret, {})).status).toBe(401);
+    }
     const ended = await watching.waitFor((result) => result.errors !== undefined, 5_000);
     expect(ended.errors![0]!.extensions?.code ?? ended.errors![0]!.message).toMatch(
       /UNAUTHENTICATED|revoked/,
