@@ -140,14 +140,18 @@ describe('three instances on one PostgreSQL and one Redis', () => {
       ACME_API_KEY: 'acme-test-key',
       SWITCHYARD_CONFIG: configPath,
       SHUTDOWN_GRACE_MS: '1000',
-      LOG_LEVEL: 'warn',
+      // Info: the "switchyard listening" line names each instance's port.
+      LOG_LEVEL: 'info',
     };
     // All three at once, on an empty database: their migrations race.
-    [a, b, c] = await Promise.all([
-      startServerProcess({ ...env, LOG_LEVEL: 'info' }),
-      startServerProcess({ ...env, LOG_LEVEL: 'info' }),
-      startServerProcess({ ...env, LOG_LEVEL: 'info' }),
-    ]);
+    const started = await Promise.allSettled([0, 1, 2].map(() => startServerProcess(env)));
+    const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) {
+      await Promise.allSettled(servers.map((server) => server.stop('SIGKILL')));
+      throw failed.reason;
+    }
+    [a, b, c] = servers as [ServerProcess, ServerProcess, ServerProcess];
   }, 90_000);
 
   afterAll(async () => {

@@ -42,7 +42,7 @@ export async function startServerProcess(
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
-  const url = await new Promise<string>((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`server did not start in time:\n${output}`)),
       options.timeoutMs ?? 30_000,
@@ -75,6 +75,14 @@ export async function startServerProcess(
       reject(new Error(`server exited (${code}) before listening:\n${output}`));
     });
   });
+  let url: string;
+  try {
+    url = await listening;
+  } catch (error) {
+    // One that never came up must not outlive the test.
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     url,
     pid: child.pid ?? 0,
