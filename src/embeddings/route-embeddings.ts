@@ -1,7 +1,8 @@
 import { GatewayError } from '../core/gateway-error.js';
-import { UpstreamError, type UpstreamErrorKind } from '../core/upstream-error.js';
+import { UpstreamError, } from '../core/upstream-error.js';
 import { backoffDelay } from '../routing/backoff.js';
 import type { Clock } from '../routing/clock.js';
+import { exhaustedError } from '../routing/exhausted-error.js';
 import type { HealthTracker } from '../routing/health-tracker.js';
 import type { RouterSettings } from '../routing/route-completion.js';
 import { type EmbeddingAttempt, embeddingAttemptToJson } from './embedding-attempt.js';
@@ -85,7 +86,11 @@ export class EmbeddingRouter {
         }
       }
     }
-    return { type: 'failed', error: exhausted(failures, attempts), attempts };
+    return {
+      type: 'failed',
+      error: exhaustedError(failures, { attempts: attempts.map(embeddingAttemptToJson) }),
+      attempts,
+    };
   }
 
   async #attempt(
@@ -186,35 +191,3 @@ const cancelled = (attempts: EmbeddingAttempt[]): EmbeddingRouteOutcome => ({
   error: new GatewayError('client_closed', 'the client closed the request'),
   attempts,
 });
-
-/** The provider's 400: the request itself is refused, and would be by a retry too. */
-const rejectedKinds: ReadonlySet<UpstreamErrorKind> = new Set(['bad_request', 'context_length_exceeded']);
-
-/** The error once every candidate failed, by the same rules as the completion router's. */
-function exhausted(failures: UpstreamError[], attempts: EmbeddingAttempt[]): GatewayError {
-  const details = { attempts: attempts.map(embeddingAttemptToJson) };
-  if (failures.length === 0)
-    return new GatewayError(
-      'upstream_failed',
-      'no candidate could be tried: their circuits are open',
-      details,
-    );
-  if (failures.every((failure) => failure.kind === 'rate_limited')) {
-    const waits = failures.map((failure) => failure.retryAfterMs).filter((ms) => ms !== undefined);
-    const retryAfterSeconds =
-      waits.length > 0 ? Math.max(1, Math.ceil(Math.min(...waits) / 1000)) : undefined;
-    return new GatewayError(
-      'rate_limited',
-      'every candidate was rate limited upstream',
-      details,
-      retryAfterSeconds,
-    );
-  }
-  if (failures.every((failure) => failure.kind === 'timeout'))
-    return new GatewayError('upstream_timeout', 'every candidate timed out', details);
-  if (failures.every((failure) => rejectedKinds.has(failure.kind))) {
-    const reasons = [...new Set(failures.map((failure) => failure.message))].join('; ');
-    return new GatewayError('upstream_rejected', `every candidate rejected the request: ${reasons}`, details);
-  }
-  return new GatewayError('upstream_failed', 'every candidate failed', details);
-}

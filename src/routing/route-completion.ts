@@ -1,12 +1,13 @@
 import { GatewayError } from '../core/gateway-error.js';
 import type { ProviderEcho } from '../core/messages.js';
-import type { UpstreamError, UpstreamErrorKind } from '../core/upstream-error.js';
+import type { UpstreamError, } from '../core/upstream-error.js';
 import type { Usage } from '../core/usage.js';
 import type { FinishReason, WebSource } from '../providers/provider.js';
 import { type Attempt, attemptToJson } from './attempt.js';
 import { backoffDelay } from './backoff.js';
 import type { Clock } from './clock.js';
 import { type ContinuationForm, continuationMessages, OverlapTrimmer } from './continuation.js';
+import { exhaustedError, rejectedKinds } from './exhausted-error.js';
 import type { HealthTracker } from './health-tracker.js';
 import type { Candidate, RoutePlan } from './route-plan.js';
 import { type AnswerFragment, type AttemptStep, UpstreamAttempt } from './upstream-attempt.js';
@@ -99,8 +100,6 @@ interface AnswerState {
   committed: Commitment | undefined;
   continuations: number;
 }
-
-const rejectedKinds: ReadonlySet<UpstreamErrorKind> = new Set(['bad_request', 'context_length_exceeded']);
 
 /**
  * Tries candidates in order, retrying each on retryable failures with jittered backoff
@@ -417,39 +416,10 @@ export class Router {
   }
 
   #exhausted(failures: UpstreamError[], attempts: Attempt[]): GatewayError {
-    const details = { attempts: attempts.map(attemptToJson) };
-    if (failures.length === 0) {
-      return new GatewayError(
-        'upstream_failed',
-        'no candidate could be tried: their circuits are open',
-        details,
-      );
-    }
-    if (failures.every((failure) => failure.kind === 'rate_limited')) {
-      const waits = failures.map((failure) => failure.retryAfterMs).filter((ms) => ms !== undefined);
-      const retryAfterSeconds =
-        waits.length > 0 ? Math.max(1, Math.ceil(Math.min(...waits) / 1000)) : undefined;
-      return new GatewayError(
-        'rate_limited',
-        'every candidate was rate limited upstream',
-        details,
-        retryAfterSeconds,
-      );
-    }
-    if (failures.every((failure) => failure.kind === 'timeout')) {
-      return new GatewayError('upstream_timeout', 'every candidate timed out', details);
-    }
     // Only reached with contentFilterFallback: every model refused, so the refusal stands.
-    if (failures.every((failure) => failure.kind === 'content_filtered'))
+    if (failures.length > 0 && failures.every((failure) => failure.kind === 'content_filtered'))
       return contentFiltered(failures[0]!, attempts);
-    if (failures.every((failure) => rejectedKinds.has(failure.kind))) {
-      return new GatewayError(
-        'upstream_rejected',
-        `every candidate rejected the request: ${distinctReasons(failures)}`,
-        details,
-      );
-    }
-    return new GatewayError('upstream_failed', 'every candidate failed', details);
+    return exhaustedError(failures, { attempts: attempts.map(attemptToJson) });
   }
 }
 
@@ -502,7 +472,3 @@ const contentFiltered = (failure: UpstreamError, attempts: Attempt[]) =>
     `the provider refused the request under its content policy: ${failure.message}`,
     { attempts: attempts.map(attemptToJson) },
   );
-
-/** Each distinct provider reason once, in order, for the `upstream_rejected` message. */
-const distinctReasons = (failures: UpstreamError[]): string =>
-  [...new Set(failures.map((failure) => failure.message))].join('; ');

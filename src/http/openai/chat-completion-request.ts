@@ -2,10 +2,8 @@ import { z } from 'zod';
 import {
   type CompletionRequest,
   completionFieldSchemas,
-  describeValidationIssues,
   modelIdSchema,
 } from '../../core/completion-request.js';
-import { GatewayError } from '../../core/gateway-error.js';
 import {
   type ReasoningEffort,
   type ReasoningSetting,
@@ -20,7 +18,7 @@ import {
   openaiToolChoiceSchema,
   openaiToolsSchema,
 } from './openai-tools.js';
-import { checkedBy } from './shared-rules.js';
+import { checkedBy, openAIValidationError } from './shared-rules.js';
 
 const {
   models,
@@ -29,6 +27,8 @@ const {
   maxRetries,
   conversationId,
   strategy,
+  maxCostUsd,
+  maxTtftMs,
   temperature,
   topP,
   topK,
@@ -111,6 +111,9 @@ const chatCompletionBodySchema = z
     max_retries: maxRetries,
     conversation_id: conversationId,
     strategy,
+    // Switchyard's routing bounds (SPEC §10).
+    max_cost_usd: maxCostUsd,
+    max_ttft_ms: maxTtftMs,
     ...unsupportedParameters,
     ...ignoredParameters,
   })
@@ -177,6 +180,8 @@ const chatCompletionBodySchema = z
         search: body.web_search_options != null,
         conversationId: body.conversation_id,
         strategy: body.strategy,
+        maxCostUsd: body.max_cost_usd,
+        maxTtftMs: body.max_ttft_ms,
       },
       includeUsage: body.stream_options?.include_usage === true,
     };
@@ -208,26 +213,9 @@ export interface OpenAIChatRequest {
   includeUsage: boolean;
 }
 
-const paramOf = (issue: z.core.$ZodIssue): string | null => {
-  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
-  return path.length > 0 ? path.join('.') : null;
-};
-
-const codeOf = (issue: z.core.$ZodIssue): string => {
-  if (issue.code === 'unrecognized_keys') return 'unknown_parameter';
-  const hinted: unknown = issue.code === 'custom' ? issue.params?.openaiCode : undefined;
-  return typeof hinted === 'string' ? hinted : 'invalid_value';
-};
-
 /** Parses the body, or throws 400 naming every offending field (the first as OpenAI's `param`). */
 export function parseChatCompletionBody(body: unknown): OpenAIChatRequest {
   const parsed = chatCompletionBodySchema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const problems = describeValidationIssues(parsed.error);
-  const [first] = parsed.error.issues;
-  throw new GatewayError('invalid_request', `invalid request: ${problems.join('; ')}`, {
-    fields: problems,
-    param: first ? paramOf(first) : null,
-    openaiCode: first ? codeOf(first) : 'invalid_value',
-  });
+  throw openAIValidationError(parsed.error);
 }

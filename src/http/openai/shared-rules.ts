@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { describeValidationIssues } from '../../core/completion-request.js';
+import { GatewayError } from '../../core/gateway-error.js';
 
 /** A field path, as zod reports it. */
 export type IssuePath = PropertyKey[];
@@ -39,3 +41,25 @@ export const withoutNulls = (value: unknown): unknown =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
     ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null))
     : value;
+
+const paramOf = (issue: z.core.$ZodIssue): string | null => {
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+  return path.length > 0 ? path.join('.') : null;
+};
+
+const codeOf = (issue: z.core.$ZodIssue): string => {
+  if (issue.code === 'unrecognized_keys') return 'unknown_parameter';
+  const hinted: unknown = issue.code === 'custom' ? issue.params?.openaiCode : undefined;
+  return typeof hinted === 'string' ? hinted : 'invalid_value';
+};
+
+/** 400 naming every offending field, the first as OpenAI's `param` (Chat Completions and Responses bodies). */
+export function openAIValidationError(error: z.ZodError): GatewayError {
+  const problems = describeValidationIssues(error);
+  const [first] = error.issues;
+  return new GatewayError('invalid_request', `invalid request: ${problems.join('; ')}`, {
+    fields: problems,
+    param: first ? paramOf(first) : null,
+    openaiCode: first ? codeOf(first) : 'invalid_value',
+  });
+}

@@ -3,13 +3,17 @@ import {
   type CompletionRequest,
   checkToolFields,
   completionFieldSchemas,
-  describeValidationIssues,
   modelIdSchema,
 } from '../../core/completion-request.js';
-import { GatewayError } from '../../core/gateway-error.js';
 import { type ResponseFormat, reasoningEfforts, type ToolDefinition } from '../../core/generation-options.js';
 import { isEmpty, isNullish, neutralOnly, oneOf } from '../openai/openai-parameters.js';
-import { checkedBy, type IssuePath, renamingContext, withoutNulls } from '../openai/shared-rules.js';
+import {
+  checkedBy,
+  type IssuePath,
+  openAIValidationError,
+  renamingContext,
+  withoutNulls,
+} from '../openai/shared-rules.js';
 import { type InputItem, inputItemSchema } from './input-items.js';
 
 const { models, fallbackModels, maxTokens, maxRetries, strategy, temperature, topP } = completionFieldSchemas;
@@ -252,26 +256,9 @@ export interface ResponsesRequest {
   settings: ResponseSettings;
 }
 
-const paramOf = (issue: z.core.$ZodIssue): string | null => {
-  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
-  return path.length > 0 ? path.join('.') : null;
-};
-
-const codeOf = (issue: z.core.$ZodIssue): string => {
-  if (issue.code === 'unrecognized_keys') return 'unknown_parameter';
-  const hinted: unknown = issue.code === 'custom' ? issue.params?.openaiCode : undefined;
-  return typeof hinted === 'string' ? hinted : 'invalid_value';
-};
-
 /** Parses the body, or throws 400 naming every offending field (the first as OpenAI's `param`). */
 export function parseResponsesBody(body: unknown): ResponsesRequest {
   const parsed = responsesBodySchema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const problems = describeValidationIssues(parsed.error);
-  const [first] = parsed.error.issues;
-  throw new GatewayError('invalid_request', `invalid request: ${problems.join('; ')}`, {
-    fields: problems,
-    param: first ? paramOf(first) : null,
-    openaiCode: first ? codeOf(first) : 'invalid_value',
-  });
+  throw openAIValidationError(parsed.error);
 }
