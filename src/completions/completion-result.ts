@@ -4,6 +4,7 @@ import type { ContentPart } from '../core/messages.js';
 import type { Usage } from '../core/usage.js';
 import type { FinishReason } from '../providers/provider.js';
 import type { Attempt } from '../routing/attempt.js';
+import type { RoutingExplanation } from '../routing/route-explanation.js';
 import type { Citation, SearchReport } from '../search/citation.js';
 
 /** Which model is answering, shared by every text event of one answer. */
@@ -42,4 +43,6 @@ export interface CompletionResult extends AnswerSource {
   latencyMs: number;
   ttftMs: number;
   attempts: Attempt[];
+  /** Why this model (SPEC §10): the route plan's figures and exclusions, as planned. */
+  routing: RoutingExplanation;
 }

@@ -228,6 +228,7 @@ export class CompletionRun implements AsyncIterable<CompletionEvent> {
         latencyMs,
         ttftMs: event.ttftMs,
         attempts: event.attempts,
+        routing: this.prepared.plan.explanation,
       };
       record({ kind: 'succeeded', completion });
       return { event: { type: 'done', completion }, used: actualUse(ledger, completion.cost.total) };

@@ -11,7 +11,10 @@ import { requestBounds } from '../limits/request-bounds.js';
 import type { RequestLimiter } from '../limits/request-limiter.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { Clock } from '../routing/clock.js';
+import type { ModelGroup, ModelPools } from '../routing/model-pools.js';
+import type { EmbeddingCaller, PoolChoice, PromptRouteMatcher } from '../routing/prompt-route-matcher.js';
 import type { Router } from '../routing/route-completion.js';
+import type { RoutingExplanation } from '../routing/route-explanation.js';
 import { planRoute, type RoutePlan } from '../routing/route-plan.js';
 import type { Grounding } from '../search/ground-conversation.js';
 import type { WebSearch } from '../search/web-search.js';
@@ -33,6 +36,10 @@ export interface CompletionServiceDeps {
   search?: WebSearch | undefined;
   /** Per-key rate, concurrency and budget limits. */
   limiter: RequestLimiter;
+  /** `group/<name>` and `auto` (SPEC §10); absent: naming one is a 400. */
+  pools?: ModelPools | undefined;
+  /** Chooses the pool of `auto` and of groups with routes by the prompt's meaning. */
+  promptRoutes?: PromptRouteMatcher | undefined;
 }
 
 export interface CompletionContext {
@@ -65,6 +72,11 @@ export interface ConversationTarget {
 export class CompletionService {
   constructor(private readonly deps: CompletionServiceDeps) {}
 
+  /** The config's model groups (and `auto`), for the model listings. */
+  get groups(): readonly ModelGroup[] {
+    return this.deps.pools?.list ?? [];
+  }
+
   /**
    * Checks what can be checked before any upstream call (allowlist, conversation,
    * eligibility, the key's rate limits and budget) and throws a GatewayError when the
@@ -73,29 +85,10 @@ export class CompletionService {
    */
   async start(request: CompletionRequest, context: CompletionContext): Promise<CompletionRun> {
     const conversation = await this.#resolveConversation(request, context.principal);
-    const instructions: ChatMessage[] = request.instructions
-      ? [{ role: 'system', content: [{ type: 'text', text: request.instructions }] }]
-      : [];
-    const messages = [...instructions, ...conversation.history, ...request.messages];
-    checkToolResults(messages, instructions.length + conversation.history.length);
-    const { router, catalog, registry, search: webSearch } = this.deps;
-    const plan = planRoute(
-      {
-        models: request.models,
-        fallbackModels: request.fallbackModels,
-        messages,
-        options: request,
-        maxRetries: request.maxRetries,
-        streamed: request.stream,
-        strategy: request.strategy ?? this.deps.defaultStrategy,
-        search: request.search,
-        allowedModels: context.principal.limits?.allowedModels,
-        // [search, issue 9]
-        searchUnavailable: webSearch && ((info) => webSearch.unavailableReason(info)),
-        startedAt: context.startedAt,
-      },
-      { catalog, registry, health: router.health },
-    );
+    const { messages } = this.#conversationMessages(request, conversation);
+    const choices = await this.#choosePools(request, messages, context);
+    const plan = this.#plan(request, messages, context.principal, context.startedAt, choices);
+    const { search: webSearch } = this.deps;
     // Tokenised only for keys that have limits: the bounds are computed lazily.
     const admission = await this.deps.limiter.admit(
       context.principal,
@@ -137,6 +130,99 @@ export class CompletionService {
       admission,
       grounding,
     });
+  }
+
+  /**
+   * The dry run (SPEC §10): the plan's explanation of this request, with no upstream called,
+   * no budget reserved and nothing stored. A prompt-aware pool is shown as its default pool,
+   * since matching it would embed the prompt.
+   */
+  async explain(
+    request: CompletionRequest,
+    principal: Principal,
+    startedAt: number,
+  ): Promise<RoutingExplanation> {
+    const conversation = await this.#resolveConversation(request, principal);
+    const { messages } = this.#conversationMessages(request, conversation);
+    const choices = await this.#choosePools(request, messages, undefined);
+    return this.#plan(request, messages, principal, startedAt, choices).explanation;
+  }
+
+  #conversationMessages(request: CompletionRequest, conversation: ConversationTarget) {
+    const instructions: ChatMessage[] = request.instructions
+      ? [{ role: 'system', content: [{ type: 'text', text: request.instructions }] }]
+      : [];
+    const messages = [...instructions, ...conversation.history, ...request.messages];
+    checkToolResults(messages, instructions.length + conversation.history.length);
+    return { messages };
+  }
+
+  /**
+   * The pool of each prompt-aware reference (`auto`, groups with routes): matched by the
+   * prompt's embedding when `caller` may pay for one, else its default pool.
+   */
+  async #choosePools(
+    request: CompletionRequest,
+    messages: ChatMessage[],
+    caller: EmbeddingCaller | undefined,
+  ): Promise<Map<string, PoolChoice> | undefined> {
+    const { pools, promptRoutes } = this.deps;
+    if (!pools) return undefined;
+    let choices: Map<string, PoolChoice> | undefined;
+    for (const ref of [...request.models, ...request.fallbackModels]) {
+      const pool = pools.promptRouted(ref);
+      if (!pool || choices?.has(ref.id)) continue;
+      choices ??= new Map();
+      const choice =
+        caller && promptRoutes
+          ? await promptRoutes.choose(pool, messages, caller)
+          : {
+              models: pool.defaultModels,
+              match: {
+                pool: pool.id,
+                route: undefined,
+                similarity: undefined,
+                closestRoute: undefined,
+                threshold: pool.threshold,
+                embeddingModel: pool.embeddingModel,
+                note: caller
+                  ? 'prompt-aware routing is not available: the default pool was used'
+                  : 'a dry run embeds nothing: the default pool is shown',
+              },
+            };
+      choices.set(ref.id, choice);
+    }
+    return choices;
+  }
+
+  #plan(
+    request: CompletionRequest,
+    messages: ChatMessage[],
+    principal: Principal,
+    startedAt: number,
+    promptChoices: Map<string, PoolChoice> | undefined,
+  ): RoutePlan {
+    const { router, catalog, registry, search: webSearch, pools } = this.deps;
+    return planRoute(
+      {
+        models: request.models,
+        fallbackModels: request.fallbackModels,
+        messages,
+        options: request,
+        maxRetries: request.maxRetries,
+        streamed: request.stream,
+        strategy: request.strategy ?? this.deps.defaultStrategy,
+        search: request.search,
+        allowedModels: principal.limits?.allowedModels,
+        // [search, issue 9]
+        searchUnavailable: webSearch && ((info) => webSearch.unavailableReason(info)),
+        startedAt,
+        maxCostUsd: request.maxCostUsd,
+        maxTtftMs: request.maxTtftMs,
+        promptChoices,
+      },
+      { catalog, registry, health: router.health, pools },
+    );
   }
 
   async #resolveConversation(request: CompletionRequest, principal: Principal): Promise<ConversationTarget> {

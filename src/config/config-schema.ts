@@ -12,7 +12,10 @@ const providerNamePattern = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** An extra provider declared in the config file. */
 export const providerConfigSchema = z.strictObject({
-  name: z.string().regex(providerNamePattern, 'must be lowercase letters, digits, "-" or "_"'),
+  name: z
+    .string()
+    .regex(providerNamePattern, 'must be lowercase letters, digits, "-" or "_"')
+    .refine((name) => name !== 'group', '"group" is reserved: group/<name> names a model group'),
   kind: z.enum(providerKinds),
   baseURL: z.url({ protocol: /^https?$/ }),
   apiKeyEnv: z.string().min(1).optional(),
@@ -137,16 +140,78 @@ export const corsConfigSchema = z.strictObject({
     .default([]),
 });
 
-/** The optional YAML/JSON config file. */
-export const configFileSchema = z.strictObject({
-  providers: z.array(providerConfigSchema).default([]),
-  models: z.array(modelConfigSchema).default([]),
-  routing: routingConfigSchema.default(routingConfigSchema.parse({})),
-  limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
-  auth: authConfigSchema.default(authConfigSchema.parse({})),
-  search: searchConfigSchema.default(searchConfigSchema.parse({})),
-  cors: corsConfigSchema.default(corsConfigSchema.parse({})),
+/** A model of a pool: `provider/model`, never a group (groups do not nest). */
+const poolModelIdSchema = z
+  .string()
+  .regex(/^[^/\s]+\/\S+$/, 'must be provider/model')
+  .refine((id) => !id.startsWith('group/'), 'must name a model, not a group');
+
+/** Similarity a prompt must reach for a route to be chosen (cosine, -1 to 1). */
+const thresholdSchema = z.number().min(-1).max(1);
+
+/** One route of prompt-aware routing (SPEC §10): prompts like its utterances go to its models. */
+export const promptRouteConfigSchema = z.strictObject({
+  name: z.string().min(1),
+  utterances: z.array(z.string().min(1)).min(1, 'must have at least one utterance'),
+  models: z.array(poolModelIdSchema).min(1, 'must name at least one model'),
 });
+export type PromptRouteConfig = z.infer<typeof promptRouteConfigSchema>;
+
+/** `group/<name>`: a list of models, or the group's default pool with routes of its own. */
+export const groupConfigSchema = z.union(
+  [
+    z.array(poolModelIdSchema).min(1, 'must name at least one model'),
+    z.strictObject({
+      models: z.array(poolModelIdSchema).min(1, 'must name at least one model'),
+      routes: z.array(promptRouteConfigSchema).optional(),
+      threshold: thresholdSchema.optional(),
+    }),
+  ],
+  { error: 'must be a list of provider/model ids or {models, routes?, threshold?}' },
+);
+export type GroupConfig = z.infer<typeof groupConfigSchema>;
+
+/** The model id `auto` (SPEC §10): the last user message picks the route by meaning. */
+export const autoRoutingConfigSchema = z.strictObject({
+  /** An embedding model (`kind: embedding`), called through the embeddings path. */
+  embeddingModel: z.string().regex(/^[^/\s]+\/\S+$/, 'must be provider/model'),
+  threshold: thresholdSchema.default(0.5),
+  routes: z.array(promptRouteConfigSchema).default([]),
+  defaultModels: z.array(poolModelIdSchema).min(1, 'must name at least one model'),
+});
+export type AutoRoutingConfig = z.infer<typeof autoRoutingConfigSchema>;
+
+/** The optional YAML/JSON config file. */
+export const configFileSchema = z
+  .strictObject({
+    providers: z.array(providerConfigSchema).default([]),
+    models: z.array(modelConfigSchema).default([]),
+    routing: routingConfigSchema.default(routingConfigSchema.parse({})),
+    limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
+    auth: authConfigSchema.default(authConfigSchema.parse({})),
+    search: searchConfigSchema.default(searchConfigSchema.parse({})),
+    cors: corsConfigSchema.default(corsConfigSchema.parse({})),
+    /** Named pools, addressed as `group/<name>` (SPEC §10). */
+    groups: z
+      .record(
+        z.string().regex(providerNamePattern, 'must be lowercase letters, digits, "-" or "_"'),
+        groupConfigSchema,
+      )
+      .default({}),
+    autoRouting: autoRoutingConfigSchema.optional(),
+  })
+  .superRefine((file, context) => {
+    // A group's routes are matched with the one configured embedding model.
+    if (file.autoRouting) return;
+    for (const [name, group] of Object.entries(file.groups)) {
+      if (!Array.isArray(group) && (group.routes?.length ?? 0) > 0)
+        context.addIssue({
+          code: 'custom',
+          path: ['groups', name, 'routes'],
+          message: 'need autoRouting.embeddingModel to be configured',
+        });
+    }
+  });
 export type ConfigFile = z.infer<typeof configFileSchema>;
 
 const optionalNonEmpty = z

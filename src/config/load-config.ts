@@ -48,6 +48,9 @@ export interface Config {
   search: SearchSettings;
   /** Browser origins allowed by CORS; none by default. */
   cors: ConfigFile['cors'];
+  /** Model groups (`group/<name>`) and prompt-aware routing (`auto`), SPEC §10. */
+  groups: ConfigFile['groups'];
+  autoRouting: ConfigFile['autoRouting'];
 }
 
 type EnvSource = Record<string, string | undefined>;
@@ -148,5 +151,7 @@ export function loadConfig(source: EnvSource = process.env, cwd = process.cwd())
     auth: file.auth,
     search: resolveSearchSettings(file.search, source),
     cors: file.cors,
+    groups: file.groups,
+    autoRouting: file.autoRouting,
   };
 }

@@ -8,7 +8,7 @@ import {
   type ToolDefinition,
 } from './generation-options.js';
 import type { ChatMessage } from './messages.js';
-import { type ModelRef, modelIdPattern, parseModelRef } from './model-ref.js';
+import { autoModelId, type ModelRef, modelIdPattern, parseModelRef } from './model-ref.js';
 
 const isImageUrl = (url: string): boolean =>
   /^https:\/\/\S+$/.test(url) || /^data:image\/[\w.+-]+;base64,/.test(url);
@@ -82,9 +82,13 @@ export const messageSchema = z
   })
   .transform((message): ChatMessage => message);
 
+/** `provider/model`, `group/<name>` (a pool of the config's `groups:`) or `auto` (SPEC §10). */
 export const modelIdSchema = z
   .string()
-  .regex(modelIdPattern, 'must be "provider/model", e.g. "openai/gpt-4o"')
+  .refine(
+    (id) => id === autoModelId || modelIdPattern.test(id),
+    'must be "provider/model" (e.g. "openai/gpt-4o"), "group/<name>" or "auto"',
+  )
   .transform(parseModelRef);
 
 const jsonSchemaObject = z.custom<Record<string, unknown>>(
@@ -153,6 +157,10 @@ export const completionFieldSchemas = {
   search: z.boolean().default(false),
   conversationId: z.uuid('must be a UUID').optional(),
   strategy: z.enum(routingStrategies).optional(),
+  /** SPEC §10: the most this request is expected to cost on a candidate, US dollars. */
+  maxCostUsd: z.number().positive().optional(),
+  /** SPEC §10: the highest observed p95 time to first token a candidate may have, ms. */
+  maxTtftMs: z.int().positive().optional(),
   topP: z.number().min(0).max(1).optional(),
   topK: z.int().min(1).optional(),
   stop: stopSchema.optional(),
@@ -215,6 +223,9 @@ export interface CompletionRequest extends GenerationOptions {
   search: boolean;
   conversationId?: string | undefined;
   strategy?: (typeof routingStrategies)[number] | undefined;
+  /** Bounds on the choice (SPEC §10): expected cost of this request, observed p95 time to first token. */
+  maxCostUsd?: number | undefined;
+  maxTtftMs?: number | undefined;
   /** System text sent before the conversation and never stored with it: it applies to this request only. */
   instructions?: string | undefined;
   /** `false`: store no conversation turns, only the completion (usage, cost, attempts). Default true. */

@@ -8,6 +8,7 @@ import {
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -187,4 +188,19 @@ export const attempts = pgTable(
     createdAt: createdAt(),
   },
   (table) => [index('attempts_completion_idx').on(table.completionId)],
+);
+
+/**
+ * Vectors of prompt-aware routing's example utterances (SPEC §10), per embedding model, so
+ * a restart does not embed them again.
+ */
+export const routeEmbeddings = pgTable(
+  'route_embeddings',
+  {
+    model: text('model').notNull(),
+    text: text('text').notNull(),
+    vector: jsonb('vector').$type<number[]>().notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.model, table.text] })],
 );

@@ -12,9 +12,11 @@ import type { ApiKeyStore } from '../store/api-key-store.js';
 import { sendAnthropicError } from './anthropic/anthropic-error.js';
 import { isAnthropicPath, routeAnthropic } from './anthropic/anthropic-routes.js';
 import type { CorsPolicy } from './cors.js';
+import { isDashboardPath, serveDashboard } from './dashboard-assets.js';
 import { sendOpenAIError } from './openai/openai-error.js';
 import { isOpenAIPath, type OpenAIRoutesDeps, routeOpenAI } from './openai/openai-routes.js';
 import { handleRestCompletion } from './rest-completions.js';
+import { handleRestRoute } from './rest-route.js';
 import { sendError, sendJson } from './send-json.js';
 
 /** Serves one GraphQL HTTP request (Yoga), writing the response itself. */
@@ -82,7 +84,7 @@ export function createRequestHandler(deps: HttpDeps) {
       }
       return void (await deps.graphql(req, res, { principal, startedAt }));
     }
-    if (path === '/api/v1/completions') {
+    if (path === '/api/v1/completions' || path === '/api/v1/route') {
       if (req.method !== 'POST') {
         res.setHeader('allow', 'POST');
         throw new GatewayError('method_not_allowed', `${req.method} is not allowed here; use POST`);
@@ -90,6 +92,7 @@ export function createRequestHandler(deps: HttpDeps) {
       if (!deps.isAccepting()) throw new GatewayError('unavailable', 'the server is shutting down');
       const principal = await authenticate(req, deps.apiKeys);
       if (!principal) throw unauthorized();
+      if (path === '/api/v1/route') return handleRestRoute(req, res, principal, startedAt, deps);
       return handleRestCompletion(req, res, principal, startedAt, deps);
     }
     // Anthropic's paths sit under /v1 too, and take the key as x-api-key as well.
@@ -99,6 +102,7 @@ export function createRequestHandler(deps: HttpDeps) {
       if (!principal) throw unauthorized();
       return routeOpenAI(req, res, path, principal, startedAt, deps);
     }
+    if (isDashboardPath(path)) return serveDashboard(req, res, path);
     throw new GatewayError('not_found', `no route for ${req.method} ${path}`);
   }
 
@@ -143,6 +147,7 @@ export function createRequestHandler(deps: HttpDeps) {
 
 const knownRoutes = new Set([
   '/api/v1/completions',
+  '/api/v1/route',
   '/graphql',
   '/v1/chat/completions',
   '/v1/embeddings',

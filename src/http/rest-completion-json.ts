@@ -2,6 +2,7 @@ import { picoToDollars } from '../catalog/cost.js';
 import type { AnswerSource, CompletionResult } from '../completions/completion-result.js';
 import type { ContentPart } from '../core/messages.js';
 import { attemptToJson } from '../routing/attempt.js';
+import { routingToJson } from '../routing/route-explanation.js';
 
 /** The costs object of SPEC §2 in dollars; `total_tokens_cost` includes web search. */
 export const costsToJson = (completion: CompletionResult) => ({
@@ -44,6 +45,7 @@ export function completionToRestJson(completion: CompletionResult) {
     latency: completion.latencyMs,
     ttft: completion.ttftMs,
     attempts: completion.attempts.map(attemptToJson),
+    routing: routingToJson(completion.routing),
     citations: completion.citations,
     // Only for `search: true`: `{status: "ok", query, results}`, `{status: "unavailable", query, reason}`,
     // or `{status: "ok", method: "native", results}` when the provider searched itself.

@@ -1,3 +1,4 @@
+import type { ModelInfo } from '../catalog/model-info.js';
 import type { RoutingStrategy } from '../config/config-schema.js';
 import type { ModelEstimate } from './health-tracker.js';
 import type { Candidate } from './route-completion.js';
@@ -17,8 +18,8 @@ export const typicalOutputTokens = 500;
 const failurePenalty = 1;
 
 /** Expected pico-dollars of this request on the candidate, or undefined when unpriced. */
-export function expectedCost(candidate: Candidate, request: RankingRequest): number | undefined {
-  const prices = candidate.info.prices;
+export function expectedCost(info: Pick<ModelInfo, 'prices'>, request: RankingRequest): number | undefined {
+  const prices = info.prices;
   if (!prices) return undefined;
   return request.promptTokens * prices.input + request.expectedOutputTokens * prices.output;
 }
@@ -29,16 +30,51 @@ export function expectedTime(estimate: ModelEstimate, request: RankingRequest): 
   return estimate.ttftMs + request.expectedOutputTokens * (estimate.msPerOutputToken ?? 0);
 }
 
-interface Scored {
+/** A candidate with the figures that ranked it, computed once while planning (SPEC §10). */
+export interface ScoredCandidate {
   candidate: Candidate;
-  index: number;
+  /** Expected pico-dollars of this request; undefined when unpriced. */
   cost: number | undefined;
+  /** Expected ms to the first token (moving average); undefined for a model not seen yet. */
+  ttft: number | undefined;
+  /** Expected ms to a complete answer; undefined for a model not seen yet. */
   time: number | undefined;
   errorRate: number;
+  /** The balanced score, lower first (whatever the strategy, so candidates compare alike). */
+  score: number;
 }
 
-const byKey = (key: (entry: Scored) => number) => (a: Scored, b: Scored) =>
-  key(a) - key(b) || a.index - b.index;
+/** The figures of each candidate of the pool, in the given order, with their balanced scores. */
+export function scoreCandidates(
+  pool: readonly Candidate[],
+  estimateOf: (modelId: string) => ModelEstimate,
+  request: RankingRequest,
+): ScoredCandidate[] {
+  const scored: ScoredCandidate[] = new Array(pool.length);
+  let maxCost = 0;
+  let maxTime = 0;
+  let minTime = Number.POSITIVE_INFINITY;
+  for (let index = 0; index < pool.length; index++) {
+    const candidate = pool[index]!;
+    const estimate = estimateOf(candidate.info.id);
+    const cost = expectedCost(candidate.info, request);
+    const time = expectedTime(estimate, request);
+    if (cost !== undefined && cost > maxCost) maxCost = cost;
+    if (time !== undefined) {
+      if (time > maxTime) maxTime = time;
+      if (time < minTime) minTime = time;
+    }
+    scored[index] = { candidate, cost, ttft: estimate.ttftMs, time, errorRate: estimate.errorRate, score: 0 };
+  }
+  if (minTime === Number.POSITIVE_INFINITY) minTime = 0;
+  for (const entry of scored) {
+    // An unpriced model counts as the most expensive; an unseen one as the fastest seen.
+    const cost = maxCost > 0 ? (entry.cost ?? maxCost) / maxCost : 0;
+    const time = maxTime > 0 ? (entry.time ?? minTime) / maxTime : 0;
+    entry.score = 0.5 * cost + 0.5 * time + failurePenalty * entry.errorRate;
+  }
+  return scored;
+}
 
 /**
  * Orders the pool by strategy; ties keep the order the client gave.
@@ -49,38 +85,24 @@ const byKey = (key: (entry: Scored) => number) => (a: Scored, b: Scored) =>
  * - `balanced`: cost and time, each relative to the most expensive / slowest candidate,
  *   weighed equally, plus a penalty for the recent error rate.
  */
+export function rankScored(scored: ScoredCandidate[], strategy: RoutingStrategy): ScoredCandidate[] {
+  if (strategy === 'ordered' || scored.length < 2) return scored;
+  const index = new Map(scored.map((entry, position) => [entry, position]));
+  const byKey = (key: (entry: ScoredCandidate) => number) => (a: ScoredCandidate, b: ScoredCandidate) =>
+    key(a) - key(b) || index.get(a)! - index.get(b)!;
+  const sorted = [...scored];
+  if (strategy === 'cheapest') sorted.sort(byKey((entry) => entry.cost ?? Number.POSITIVE_INFINITY));
+  else if (strategy === 'fastest') sorted.sort(byKey((entry) => entry.time ?? Number.NEGATIVE_INFINITY));
+  else sorted.sort(byKey((entry) => entry.score));
+  return sorted;
+}
+
+/** `rankScored` of `scoreCandidates`, candidates only. */
 export function rankCandidates(
   pool: readonly Candidate[],
   strategy: RoutingStrategy,
   estimateOf: (modelId: string) => ModelEstimate,
   request: RankingRequest,
 ): Candidate[] {
-  if (strategy === 'ordered' || pool.length < 2) return [...pool];
-  const scored: Scored[] = pool.map((candidate, index) => {
-    const estimate = estimateOf(candidate.info.id);
-    return {
-      candidate,
-      index,
-      cost: expectedCost(candidate, request),
-      time: expectedTime(estimate, request),
-      errorRate: estimate.errorRate,
-    };
-  });
-  if (strategy === 'cheapest') scored.sort(byKey((entry) => entry.cost ?? Number.POSITIVE_INFINITY));
-  else if (strategy === 'fastest') scored.sort(byKey((entry) => entry.time ?? Number.NEGATIVE_INFINITY));
-  else {
-    const costs = scored.map((entry) => entry.cost).filter((cost) => cost !== undefined);
-    const times = scored.map((entry) => entry.time).filter((time) => time !== undefined);
-    const maxCost = Math.max(0, ...costs);
-    const maxTime = Math.max(0, ...times);
-    const minTime = times.length > 0 ? Math.min(...times) : 0;
-    const score = (entry: Scored) => {
-      // An unpriced model counts as the most expensive; an unseen one as the fastest seen.
-      const cost = maxCost > 0 ? (entry.cost ?? maxCost) / maxCost : 0;
-      const time = maxTime > 0 ? (entry.time ?? minTime) / maxTime : 0;
-      return 0.5 * cost + 0.5 * time + failurePenalty * entry.errorRate;
-    };
-    scored.sort(byKey(score));
-  }
-  return scored.map((entry) => entry.candidate);
+  return rankScored(scoreCandidates(pool, estimateOf, request), strategy).map((entry) => entry.candidate);
 }

@@ -7,8 +7,11 @@ import type { ModelRef } from '../core/model-ref.js';
 import type { LanguageModel } from '../providers/provider.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { HealthTracker } from './health-tracker.js';
+import type { ModelPools } from './model-pools.js';
+import type { PoolChoice } from './prompt-route-matcher.js';
 import { PromptSize } from './prompt-size.js';
-import { rankCandidates, typicalOutputTokens } from './rank-candidates.js';
+import { rankScored, scoreCandidates, typicalOutputTokens } from './rank-candidates.js';
+import type { RoutingExplanation } from './route-explanation.js';
 import { selectCandidates } from './select-candidates.js';
 
 /** An eligible model, ready to be tried. */
@@ -42,6 +45,8 @@ export interface RoutePlan {
   streamed: boolean;
   strategy: RoutingStrategy;
   prompt: PromptSize;
+  /** Why these candidates, in this order (SPEC §10): the figures ranking computed, and who was left out. */
+  explanation: RoutingExplanation;
 }
 
 /** What a request asks of routing. */
@@ -60,12 +65,19 @@ export interface RouteQuery {
   /** [search, issue 9] Why a model cannot search, or undefined when it can. */
   searchUnavailable?: ((info: ModelInfo) => string | undefined) | undefined;
   startedAt: number;
+  /** Bounds on the choice (SPEC §10). */
+  maxCostUsd?: number | undefined;
+  maxTtftMs?: number | undefined;
+  /** The pool each prompt-aware reference (`auto`, a group with routes) stands for in this request. */
+  promptChoices?: ReadonlyMap<string, PoolChoice> | undefined;
 }
 
 export interface RoutePlanDeps {
   catalog: ModelCatalog;
   registry: ProviderRegistry;
   health: HealthTracker;
+  /** `group/<name>` and `auto`; absent: a request naming one gets 400. */
+  pools?: ModelPools | undefined;
 }
 
 /**
@@ -75,32 +87,64 @@ export interface RoutePlanDeps {
  */
 export function planRoute(query: RouteQuery, deps: RoutePlanDeps): RoutePlan {
   const prompt = new PromptSize(query.messages);
-  const { pool, fallbacks } = selectCandidates(
+  const models = expandPools(query.models, query.promptChoices, deps.pools);
+  const fallbackModels = expandPools(query.fallbackModels, query.promptChoices, deps.pools);
+  const { pool, fallbacks, excluded } = selectCandidates(
     {
-      models: query.models,
-      fallbackModels: query.fallbackModels,
+      models,
+      fallbackModels,
       messages: query.messages,
       prompt,
       allowedModels: query.allowedModels,
       options: query.options,
       search: query.search,
       searchUnavailable: query.searchUnavailable,
+      maxCostUsd: query.maxCostUsd,
+      maxTtftMs: query.maxTtftMs,
     },
     deps.catalog,
     deps.registry,
     deps.health,
   );
-  const ranked = rankCandidates(pool, query.strategy, (modelId) => deps.health.estimate(modelId), {
+  const estimateOf = (modelId: string) => deps.health.estimate(modelId);
+  const request = {
     promptTokens: prompt.approxTokens,
     expectedOutputTokens: query.options.maxTokens ?? typicalOutputTokens,
-  });
+  };
+  // Fallbacks keep their order; their figures are shown beside the pool's.
+  const ranked = [
+    ...rankScored(scoreCandidates(pool, estimateOf, request), query.strategy),
+    ...scoreCandidates(fallbacks, estimateOf, request),
+  ];
   return {
-    candidates: [...ranked, ...fallbacks],
+    candidates: ranked.map((entry) => entry.candidate),
     messages: query.messages,
     maxRetries: query.maxRetries,
     startedAt: query.startedAt,
     streamed: query.streamed,
     strategy: query.strategy,
     prompt,
+    explanation: {
+      strategy: query.strategy,
+      ranked,
+      poolSize: pool.length,
+      excluded,
+      maxCostUsd: query.maxCostUsd,
+      maxTtftMs: query.maxTtftMs,
+      promptMatches: query.promptChoices
+        ? [...query.promptChoices.values()].map((choice) => choice.match)
+        : [],
+    },
   };
+}
+
+function expandPools(
+  refs: ModelRef[],
+  choices: ReadonlyMap<string, PoolChoice> | undefined,
+  pools: ModelPools | undefined,
+): ModelRef[] {
+  if (!pools) return refs;
+  if (!choices || choices.size === 0) return pools.expand(refs);
+  const chosen = new Map([...choices].map(([id, choice]) => [id, choice.models]));
+  return pools.expand(refs, chosen);
 }

@@ -8,7 +8,9 @@ import { allowlistRefusal } from '../limits/model-allowlist.js';
 import type { ProviderRegistry } from '../providers/provider-registry.js';
 import type { HealthTracker } from './health-tracker.js';
 import type { PromptSize } from './prompt-size.js';
+import { expectedCost, typicalOutputTokens } from './rank-candidates.js';
 import type { Candidate } from './route-completion.js';
+import type { ExcludedCandidate } from './route-explanation.js';
 
 export interface CandidateQuery {
   models: ModelRef[];
@@ -25,6 +27,10 @@ export interface CandidateQuery {
    * when it can. Absent: no model can search.
    */
   searchUnavailable?: ((info: ModelInfo) => string | undefined) | undefined;
+  /** SPEC §10: the most the request may be expected to cost on a candidate, US dollars. */
+  maxCostUsd?: number | undefined;
+  /** SPEC §10: the highest observed p95 time to first token a candidate may have, ms. */
+  maxTtftMs?: number | undefined;
 }
 
 /** Why the request needs more than the model can do (SPEC §6, §7), or undefined. */
@@ -40,6 +46,44 @@ function missingCapability(
     return `the model cannot answer in a JSON format (responseFormat ${format})`;
   if (options.reasoning && !capabilities.has('reasoning'))
     return 'the model does not reason (reasoning was asked for)';
+  if (options.logprobs && !capabilities.has('logprobs'))
+    return 'the model does not return log probabilities (logprobs was asked for)';
+  if (options.choices !== undefined && options.choices > 1 && !capabilities.has('multiple_choices'))
+    return `the model cannot sample several choices in one request (n = ${options.choices})`;
+  return undefined;
+}
+
+const dollars = (pico: number) => Number((pico / 1e12).toPrecision(3));
+
+/** The request's bound the model is outside of (SPEC §10), or undefined. */
+function brokenBound(
+  info: ModelInfo,
+  query: CandidateQuery,
+  health: HealthTracker,
+): ExcludedCandidate | undefined {
+  if (query.maxCostUsd !== undefined) {
+    // Unpriced models are billed nothing, so they are within any cost bound.
+    const cost = expectedCost(info, {
+      promptTokens: query.prompt.approxTokens,
+      expectedOutputTokens: query.options.maxTokens ?? typicalOutputTokens,
+    });
+    if (cost !== undefined && cost > query.maxCostUsd * 1e12)
+      return {
+        model: info.id,
+        bound: 'maxCostUsd',
+        reason: `its expected cost of $${dollars(cost)} is above maxCostUsd $${query.maxCostUsd}`,
+      };
+  }
+  if (query.maxTtftMs !== undefined) {
+    // A model not seen yet has no observed figure: it is given the benefit of the doubt.
+    const p95 = health.snapshot(info.id).ttftP95Ms;
+    if (p95 !== undefined && p95 > query.maxTtftMs)
+      return {
+        model: info.id,
+        bound: 'maxTtftMs',
+        reason: `its observed p95 time to first token of ${Math.round(p95)} ms is above maxTtftMs ${query.maxTtftMs}`,
+      };
+  }
   return undefined;
 }
 
@@ -50,7 +94,7 @@ function ineligibility(
   catalog: ModelCatalog,
   registry: ProviderRegistry,
   health: HealthTracker,
-): string | undefined {
+): ExcludedCandidate | string | undefined {
   const refusal = allowlistRefusal(query.allowedModels, ref);
   if (refusal) return refusal;
   const provider = registry.get(ref.provider);
@@ -75,7 +119,7 @@ function ineligibility(
     if (reason !== undefined) return `web search is not available for this model: ${reason}`;
   }
   if (!health.available(ref.id)) return 'its circuit is open after recent failures';
-  return undefined;
+  return brokenBound(info, query, health);
 }
 
 /**
@@ -87,18 +131,18 @@ export function selectCandidates(
   catalog: ModelCatalog,
   registry: ProviderRegistry,
   health: HealthTracker,
-): { pool: Candidate[]; fallbacks: Candidate[] } {
+): { pool: Candidate[]; fallbacks: Candidate[]; excluded: ExcludedCandidate[] } {
   const seen = new Set<string>();
   const pool: Candidate[] = [];
   const fallbacks: Candidate[] = [];
-  const rejected: { model: string; reason: string }[] = [];
+  const rejected: ExcludedCandidate[] = [];
   const refs = [...query.models, ...query.fallbackModels];
   for (const [position, ref] of refs.entries()) {
     if (seen.has(ref.id)) continue;
     seen.add(ref.id);
     const reason = ineligibility(ref, query, catalog, registry, health);
     if (reason) {
-      rejected.push({ model: ref.id, reason });
+      rejected.push(typeof reason === 'string' ? { model: ref.id, reason } : reason);
       continue;
     }
     const model = registry.get(ref.provider)!.languageModel(ref.model);
@@ -122,5 +166,5 @@ export function selectCandidates(
       candidates: rejected,
     });
   }
-  return { pool, fallbacks };
+  return { pool, fallbacks, excluded: rejected };
 }

@@ -6,6 +6,7 @@ import type { ActualUse } from '../../src/limits/request-limiter.js';
 import { HealthTracker } from '../../src/routing/health-tracker.js';
 import { PromptSize } from '../../src/routing/prompt-size.js';
 import { Router } from '../../src/routing/route-completion.js';
+import { emptyExplanation } from '../../src/routing/route-explanation.js';
 import type { CompletionRecord } from '../../src/store/completion-recorder.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { candidate, type Step } from '../support/scripted-model.js';
@@ -55,6 +56,7 @@ function setup(scripts: Step[][]) {
         startedAt: 0,
         streamed: true,
         strategy: 'ordered',
+        explanation: emptyExplanation('ordered'),
         prompt: new PromptSize(messages),
       },
       admission: {

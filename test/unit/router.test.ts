@@ -7,6 +7,7 @@ import {
   Router,
   type RouterSettings,
 } from '../../src/routing/route-completion.js';
+import { emptyExplanation } from '../../src/routing/route-explanation.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { candidate, type Step } from '../support/scripted-model.js';
 
@@ -58,6 +59,7 @@ function setup(options: { random?: () => number; settings?: Partial<RouterSettin
           startedAt: clock.now(),
           streamed,
           strategy: 'ordered',
+          explanation: emptyExplanation('ordered'),
           prompt: new PromptSize([]),
         },
         signal,

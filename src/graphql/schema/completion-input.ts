@@ -58,7 +58,7 @@ export const CompletionInput = builder.inputType('CompletionInput', {
     messages: t.field({ type: [MessageInput], required: true }),
     models: t.stringList({
       required: true,
-      description: '`provider/model` ids: the pool the router chooses from.',
+      description: '`provider/model`, `group/<name>` or `auto`: the pool the router chooses from.',
     }),
     fallbackModels: t.stringList({ description: 'Tried in order after every model of the pool failed.' }),
     temperature: t.float({ description: '0 to 1.' }),
@@ -67,6 +67,12 @@ export const CompletionInput = builder.inputType('CompletionInput', {
     search: t.boolean({ description: 'Ground the answer in web search results.' }),
     conversationId: t.id({ description: 'A conversation of yours to continue.' }),
     strategy: t.field({ type: RoutingStrategy, description: "The server's default when omitted." }),
+    maxCostUsd: t.float({
+      description: 'Excludes candidates whose expected cost of this request is higher (US dollars).',
+    }),
+    maxTtftMs: t.int({
+      description: 'Excludes candidates whose observed p95 time to first token is higher.',
+    }),
     topP: t.float({ description: '0 to 1.' }),
     topK: t.int({ description: 'At least 1.' }),
     stop: t.stringList({ description: 'At most 4 non-empty stop sequences.' }),

@@ -8,6 +8,7 @@ import { Attempt } from './attempt.js';
 import { Citation, SearchReport } from './citation.js';
 import { completionInputArg, toCompletionInputRequest } from './completion-input.js';
 import { ContentPart, MessageRole } from './message.js';
+import { RoutingExplanation } from './routing.js';
 import { Decimal } from './scalars.js';
 
 const FinishReason = builder.enumType('FinishReason', {
@@ -105,6 +106,11 @@ export const Completion = builder.objectRef<CompletionResult>('Completion').impl
       resolve: (completion) => completion.ttftMs,
     }),
     attempts: t.field({ type: [Attempt], resolve: (completion) => completion.attempts }),
+    routing: t.field({
+      type: RoutingExplanation,
+      description: 'Why this model: the plan’s ranked candidates and exclusions.',
+      resolve: (completion) => completion.routing,
+    }),
     citations: t.field({
       type: [Citation],
       description: 'The numbered sources of a `search: true` request; empty otherwise.',

@@ -6,7 +6,9 @@ import './completion-events.js';
 import './conversation.js';
 import './health.js';
 import './model.js';
+import './model-group.js';
 import './model-health.js';
+import './routing.js';
 import './turn-completion.js';
 import './usage.js';
 

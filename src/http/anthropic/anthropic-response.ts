@@ -2,6 +2,7 @@ import type { AnswerSource, CompletionResult } from '../../completions/completio
 import { type ContentPart, echoFor, type ReasoningPart, type ToolCallPart } from '../../core/messages.js';
 import type { FinishReason } from '../../providers/provider.js';
 import { attemptToJson } from '../../routing/attempt.js';
+import { routingToJson } from '../../routing/route-explanation.js';
 import { costsToJson } from '../rest-completion-json.js';
 import { anthropicEcho } from './anthropic-content.js';
 
@@ -101,6 +102,7 @@ export function switchyardExtension(completion: CompletionResult) {
     latency: completion.latencyMs,
     ttft: completion.ttftMs,
     attempts: completion.attempts.map(attemptToJson),
+    routing: routingToJson(completion.routing),
     dropped_parameters: completion.droppedParameters,
     citations: completion.citations,
     ...(completion.search ? { search: completion.search } : {}),

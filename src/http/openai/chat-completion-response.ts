@@ -3,6 +3,7 @@ import type { AnswerSource, CompletionResult } from '../../completions/completio
 import type { ContentPart } from '../../core/messages.js';
 import type { FinishReason } from '../../providers/provider.js';
 import { attemptToJson } from '../../routing/attempt.js';
+import { routingToJson } from '../../routing/route-explanation.js';
 import { searchedNatively } from '../../search/citation.js';
 import { costsToJson } from '../rest-completion-json.js';
 import { toOpenAIDroppedParameters } from './dropped-parameters.js';
@@ -53,6 +54,7 @@ export function switchyardExtension(completion: CompletionResult) {
     latency: completion.latencyMs,
     ttft: completion.ttftMs,
     attempts: completion.attempts.map(attemptToJson),
+    routing: routingToJson(completion.routing),
     dropped_parameters: toOpenAIDroppedParameters(completion.droppedParameters),
     citations: completion.citations,
     ...(completion.search ? { search: completion.search } : {}),

@@ -1,6 +1,7 @@
 import type { ModelCatalog } from '../../catalog/model-catalog.js';
 import type { ModelInfo } from '../../catalog/model-info.js';
 import type { ProviderRegistry } from '../../providers/provider-registry.js';
+import type { ModelGroup } from '../../routing/model-pools.js';
 
 /** The embedding models, beside the chat catalog (src/embeddings/embedding-catalog.ts). */
 interface EmbeddingModels {
@@ -14,9 +15,25 @@ export interface OpenAIModel {
   /** Unix seconds; the catalog has no release dates, so 0 says "unknown". */
   created: number;
   owned_by: string;
-  /** Switchyard's: `chat` models serve /v1/chat/completions, `embedding` ones /v1/embeddings. */
-  kind: 'chat' | 'embedding';
+  /**
+   * Switchyard's: `chat` models serve /v1/chat/completions, `embedding` ones /v1/embeddings;
+   * a `group` (`group/<name>`, `auto`) names a pool of chat models.
+   */
+  kind: 'chat' | 'embedding' | 'group';
+  /** A group's models (for `auto`, its default pool) and prompt routes. */
+  models?: string[];
+  routes?: string[];
 }
+
+const groupToOpenAIModel = (group: ModelGroup): OpenAIModel => ({
+  id: group.id,
+  object: 'model',
+  created: 0,
+  owned_by: 'switchyard',
+  kind: 'group',
+  models: group.models,
+  routes: group.routes,
+});
 
 const toOpenAIModel = (info: ModelInfo, kind: OpenAIModel['kind']): OpenAIModel => ({
   id: info.id,
@@ -31,6 +48,7 @@ export function listServedModels(
   catalog: ModelCatalog,
   registry: ProviderRegistry,
   embeddings: EmbeddingModels,
+  groups: readonly ModelGroup[] = [],
 ): OpenAIModel[] {
   const served = (info: ModelInfo) => registry.get(info.provider)?.configured === true;
   return [
@@ -42,6 +60,7 @@ export function listServedModels(
       .list()
       .filter(served)
       .map((info) => toOpenAIModel(info, 'embedding')),
+    ...groups.map(groupToOpenAIModel),
   ];
 }
 

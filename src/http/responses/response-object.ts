@@ -3,6 +3,7 @@ import type { GatewayError } from '../../core/gateway-error.js';
 import type { Usage } from '../../core/usage.js';
 import type { FinishReason } from '../../providers/provider.js';
 import { attemptToJson } from '../../routing/attempt.js';
+import { routingToJson } from '../../routing/route-explanation.js';
 import { toOpenAIDroppedParameters } from '../openai/dropped-parameters.js';
 import { costsToJson } from '../rest-completion-json.js';
 import type { OutputItem } from './output-items.js';
@@ -97,6 +98,7 @@ export function switchyardOf(completion: CompletionResult, stored: boolean) {
     latency: completion.latencyMs,
     ttft: completion.ttftMs,
     attempts: completion.attempts.map(attemptToJson),
+    routing: routingToJson(completion.routing),
     dropped_parameters: toOpenAIDroppedParameters(completion.droppedParameters),
     citations: completion.citations,
     ...(completion.search ? { search: completion.search } : {}),
