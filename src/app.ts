@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { PrincipalCache } from './auth/principal-cache.js';
 import { ModelCatalog } from './catalog/model-catalog.js';
 import { CompletionService } from './completions/completion-service.js';
+import { embedderThrough } from './completions/prompt-embedder.js';
 import type { Config } from './config/load-config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
@@ -31,6 +32,8 @@ import { createProviderRegistry } from './providers/create-provider-registry.js'
 import { createEmbeddingProviders } from './providers/embeddings/create-embedding-providers.js';
 import { type Clock, systemClock } from './routing/clock.js';
 import { HealthTracker } from './routing/health-tracker.js';
+import { ModelPools } from './routing/model-pools.js';
+import { PromptRouteMatcher } from './routing/prompt-route-matcher.js';
 import { Router } from './routing/route-completion.js';
 import { nativeSearchIn } from './search/search-availability.js';
 import { WebSearch } from './search/web-search.js';
@@ -42,6 +45,7 @@ import { CompletionRecorder } from './store/completion-recorder.js';
 import { ConversationQueries } from './store/conversation-queries.js';
 import { ConversationStore } from './store/conversation-store.js';
 import { ResponseQueries } from './store/response-queries.js';
+import { RouteVectorTable } from './store/route-vector-store.js';
 import { UsageQueries } from './store/usage-queries.js';
 
 export interface AppOptions {
@@ -138,6 +142,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     defaultStrategy: config.routing.strategy,
     search: new WebSearch(config.search, { logger, nativeSearch: nativeSearchIn(registry) }),
     limiter,
+    pools: new ModelPools(config.groups, config.autoRouting),
+    // `auto` and groups with routes embed through the embeddings service (made just below).
+    promptRoutes: new PromptRouteMatcher(
+      embedderThrough(() => embeddings, clock),
+      new RouteVectorTable(database.db),
+    ),
   });
   const embeddings = new EmbeddingService({
     catalog: embeddingModels,

@@ -64,7 +64,7 @@ export async function routeOpenAI(
   }
   if (path === '/v1/models') {
     requireMethod(req, res, 'GET');
-    const data = listServedModels(deps.catalog, deps.registry, deps.embeddings.catalog);
+    const data = listServedModels(deps.catalog, deps.registry, deps.embeddings.catalog, deps.service.groups);
     return sendJson(res, 200, { object: 'list', data });
   }
   if (path.startsWith(modelPathPrefix)) {
