@@ -34,10 +34,12 @@ function broken(format: Format, pieces: string[], how: 'cut' | 'stall' | 'error'
   // The opening chunk(s) of each format, then one chunk per piece.
   const opening = format === 'openai' ? 1 : format === 'anthropic' ? 3 : 0;
   const chunks = reply.chunks!.slice(0, opening + pieces.length);
-  if (how === 'error')
-    chunks.push(
-      `data: ${JSON.stringify({ error: { message: 'internal error', type: 'server_error', code: 500 } })}\n\n`,
-    );
+  // Each format's error object inside an open stream (OpenAI's `{error}` chunk, Gemini's status error).
+  const inStreamError =
+    format === 'openai'
+      ? { error: { message: 'internal error', type: 'server_error', code: 500 } }
+      : { error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } };
+  if (how === 'error') chunks.push(`data: ${JSON.stringify(inStreamError)}\n\n`);
   return {
     ...reply,
     chunks,
@@ -117,12 +119,13 @@ describe.each(drivers)('mid-stream failover and hedging on %s', (driver) => {
       ...extra,
     });
 
-  const cases: [Format, 'cut' | 'stall' | 'error', Format][] = [
-    ['openai', 'cut', 'anthropic'],
-    ['anthropic', 'error', 'google'],
-    ['google', 'stall', 'openai'],
-    ['openai', 'error', 'google'],
-  ];
+  // Every wire format fails every way, and is continued by another format.
+  const formats: Format[] = ['openai', 'anthropic', 'google'];
+  const cases = formats.flatMap((first, index) =>
+    (['cut', 'stall', 'error'] as const).map(
+      (how, shift) => [first, how, formats[(index + 1 + (shift % 2)) % 3]!] as [Format, typeof how, Format],
+    ),
+  );
 
   it.each(cases)(
     'a %s stream that fails mid-answer (%s) is finished by %s: one answer, no repeated words, one done',
