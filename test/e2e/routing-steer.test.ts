@@ -217,6 +217,25 @@ describe.each(drivers)('routing you can see and steer, through the real server o
     ]);
   });
 
+  it('carries the explanation in the Anthropic and Responses surfaces’ switchyard objects', async () => {
+    const anthropic = await t.post('/v1/messages', {
+      model: 'group/duo',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'Anthropic me' }],
+    });
+    expect(anthropic.status).toBe(200);
+    const message = (await anthropic.json()) as { switchyard: { routing: Routing } };
+    expect(message.switchyard.routing.candidates.map((entry) => entry.model).sort()).toEqual([
+      'acme/cheap',
+      'acme/dear',
+    ]);
+
+    const responses = await t.post('/v1/responses', { model: 'acme/cheap', input: 'Respond me' });
+    expect(responses.status).toBe(200);
+    const response = (await responses.json()) as { switchyard: { routing: Routing } };
+    expect(response.switchyard.routing.candidates.map((entry) => entry.model)).toEqual(['acme/cheap']);
+  });
+
   it('answers a dry run without calling any upstream, reserving budget or storing anything', async () => {
     const before = await Promise.all([rowCount(completions), rowCount(conversations)]);
     const response = await t.post(
