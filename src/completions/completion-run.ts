@@ -175,10 +175,20 @@ export class CompletionRun implements AsyncIterable<CompletionEvent> {
         return undefined;
       case 'text-delta':
         answer.addText(event.text);
-        return { type: 'text-delta', text: event.text, source: this.#source! };
+        if (event.logprobs) answer.addLogprobs(event.logprobs);
+        return { type: 'text-delta', text: event.text, source: this.#source!, logprobs: event.logprobs };
+      case 'choice-delta':
+        answer.addChoiceText(event.choice, event.text, event.logprobs);
+        return {
+          type: 'choice-delta',
+          choice: event.choice,
+          text: event.text,
+          logprobs: event.logprobs,
+          source: this.#source!,
+        };
       case 'reasoning-delta':
         answer.addReasoning(event.text, event.echo);
-        return event.text ? { type: 'reasoning-delta', text: event.text, source: this.#source! } : undefined;
+        return { type: 'reasoning-delta', text: event.text, echo: event.echo, source: this.#source! };
       case 'tool-call-delta':
         answer.addToolCall(event);
         return {
@@ -229,6 +239,7 @@ export class CompletionRun implements AsyncIterable<CompletionEvent> {
         ttftMs: event.ttftMs,
         attempts: event.attempts,
         routing: this.prepared.plan.explanation,
+        ...this.#answer.extras(request, event.otherChoices),
       };
       record({ kind: 'succeeded', completion });
       return { event: { type: 'done', completion }, used: actualUse(ledger, completion.cost.total) };

@@ -53,7 +53,7 @@ async function* completionChunks(
         yield { type: 'text', text: event.text, source: event.source };
         break;
       case 'reasoning-delta':
-        yield { type: 'reasoning', text: event.text };
+        if (event.text) yield { type: 'reasoning', text: event.text };
         break;
       case 'tool-call-delta': {
         const { index, id, name, arguments: fragment } = event;

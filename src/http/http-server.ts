@@ -12,6 +12,7 @@ import type { ApiKeyStore } from '../store/api-key-store.js';
 import { sendAnthropicError } from './anthropic/anthropic-error.js';
 import { isAnthropicPath, routeAnthropic } from './anthropic/anthropic-routes.js';
 import type { CorsPolicy } from './cors.js';
+import { isDashboardPath, serveDashboard } from './dashboard-assets.js';
 import { sendOpenAIError } from './openai/openai-error.js';
 import { isOpenAIPath, type OpenAIRoutesDeps, routeOpenAI } from './openai/openai-routes.js';
 import { handleRestCompletion } from './rest-completions.js';
@@ -101,6 +102,7 @@ export function createRequestHandler(deps: HttpDeps) {
       if (!principal) throw unauthorized();
       return routeOpenAI(req, res, path, principal, startedAt, deps);
     }
+    if (isDashboardPath(path)) return serveDashboard(req, res, path);
     throw new GatewayError('not_found', `no route for ${req.method} ${path}`);
   }
 

@@ -86,8 +86,9 @@ export async function handleRestCompletion(
     },
     fragment: (event) => {
       if (event.type === 'text-delta') sse.writeJson(encoder.encode(event.text, event.source));
-      else if (event.type === 'reasoning-delta') sse.write({ type: 'reasoning', text: event.text });
-      else sse.write(toolCallEvent(event));
+      else if (event.type === 'reasoning-delta') {
+        if (event.text) sse.write({ type: 'reasoning', text: event.text });
+      } else sse.write(toolCallEvent(event));
     },
     finish: (completion) => {
       sse.write({ type: 'done', ...completionToRestJson(completion) });

@@ -327,11 +327,19 @@ describe.each(drivers)('tools and thinking on the Anthropic surface on %s', (dri
     const sent = anthropic.received[0]!.body as Record<string, unknown>;
     expect(sent.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
 
-    const streamed = await client.messages.stream(request).finalMessage();
+    const stream = client.messages.stream(request);
+    const seen: string[] = [];
+    stream.on('streamEvent', (event) => {
+      if (event.type === 'content_block_delta') seen.push(`${event.index}:${event.delta.type}`);
+      if (event.type === 'content_block_stop') seen.push(`${event.index}:stop`);
+    });
+    const streamed = await stream.finalMessage();
     expect(streamed.content).toEqual([
       { type: 'thinking', thinking: 'Oslo is in Norway.', signature: 'sig-abc' },
       { type: 'text', text: 'Norway.' },
     ]);
+    // As Anthropic streams it: the signature closes its thinking block, before the text block.
+    expect(seen.slice(0, 4)).toEqual(['0:thinking_delta', '0:thinking_delta', '0:signature_delta', '0:stop']);
   });
 
   it('takes thinking blocks back in assistant turns, with their signature, and a tool loop on Anthropic', async () => {

@@ -1,8 +1,9 @@
 import type { CompletionEvent } from '../../completions/completion-event.js';
 import type { AnswerSource, CompletionResult } from '../../completions/completion-result.js';
 import type { GatewayError } from '../../core/gateway-error.js';
-import type { ReasoningPart } from '../../core/messages.js';
+import { echoFor, type ProviderEcho, type ReasoningPart } from '../../core/messages.js';
 import type { SseWriter } from '../sse-writer.js';
+import { anthropicEcho } from './anthropic-content.js';
 import { toAnthropicErrorBody } from './anthropic-error.js';
 import {
   answeringModel,
@@ -13,7 +14,7 @@ import {
   toThinkingBlock,
 } from './anthropic-response.js';
 
-type BlockKind = 'text' | 'thinking' | 'tool_use';
+type BlockKind = 'text' | 'thinking' | 'redacted_thinking' | 'tool_use';
 type ToolCallDelta = Extract<CompletionEvent, { type: 'tool-call-delta' }>;
 
 /**
@@ -23,10 +24,10 @@ type ToolCallDelta = Extract<CompletionEvent, { type: 'tool-call-delta' }>;
  * another kind (or another tool call) arrives, as Anthropic's blocks follow one another.
  *
  * Usage is only known at the end, so `message_start` counts zero tokens and `message_delta`
- * carries every counter (the SDK's accumulated message takes them from there). Thinking
- * signatures also come with the finished answer: each is sent as a `signature_delta` on its
- * thinking block's index just before `message_delta`, so a client that sends the message
- * back hands the signature to an Anthropic upstream.
+ * carries every counter (the SDK's accumulated message takes them from there). A thinking
+ * block's signature is sent as its last delta when the upstream streamed it (an Anthropic-format
+ * upstream does); one known only from the finished answer goes on its block just before
+ * `message_delta`, so a client that sends the message back hands it to an Anthropic upstream.
  */
 export class AnthropicStreamEncoder {
   #index = -1;
@@ -34,6 +35,8 @@ export class AnthropicStreamEncoder {
   /** Block index of each tool call, by the call's index in the answer. */
   readonly #toolBlocks = new Map<number, number>();
   readonly #thinkingBlocks: number[] = [];
+  /** Thinking blocks whose signature was streamed in place. */
+  readonly #signed = new Set<number>();
 
   constructor(
     private readonly sse: SseWriter,
@@ -88,12 +91,30 @@ export class AnthropicStreamEncoder {
     this.#delta(this.#index, { type: 'text_delta', text });
   }
 
-  reasoning(text: string): void {
-    if (this.#open?.kind !== 'thinking') {
-      this.#begin('thinking', { type: 'thinking', thinking: '', signature: '' });
-      this.#thinkingBlocks.push(this.#index);
+  /**
+   * A fragment of reasoning. Its provider's signature (when the answer comes from an
+   * Anthropic-format upstream) closes the thinking block as Anthropic's own stream does, with
+   * a `signature_delta`; redacted thinking is a block of its own.
+   */
+  reasoning(text: string, echo: ProviderEcho | undefined): void {
+    const signed = echo && echoFor({ echo }, anthropicEcho);
+    if (typeof signed?.redactedData === 'string') {
+      this.#begin('redacted_thinking', { type: 'redacted_thinking', data: signed.redactedData });
+      this.#close();
+      return;
     }
-    this.#delta(this.#index, { type: 'thinking_delta', thinking: text });
+    if (text) {
+      if (this.#open?.kind !== 'thinking') {
+        this.#begin('thinking', { type: 'thinking', thinking: '', signature: '' });
+        this.#thinkingBlocks.push(this.#index);
+      }
+      this.#delta(this.#index, { type: 'thinking_delta', thinking: text });
+    }
+    if (typeof signed?.signature === 'string' && this.#open?.kind === 'thinking') {
+      this.#delta(this.#index, { type: 'signature_delta', signature: signed.signature });
+      this.#signed.add(this.#index);
+      this.#close();
+    }
   }
 
   /**
@@ -124,7 +145,11 @@ export class AnthropicStreamEncoder {
     if (reasoning.length === this.#thinkingBlocks.length) {
       for (const [position, part] of reasoning.entries()) {
         const block = toThinkingBlock(part);
-        if (block.type === 'thinking' && block.signature)
+        if (
+          block.type === 'thinking' &&
+          block.signature &&
+          !this.#signed.has(this.#thinkingBlocks[position]!)
+        )
           this.#delta(this.#thinkingBlocks[position]!, {
             type: 'signature_delta',
             signature: block.signature,

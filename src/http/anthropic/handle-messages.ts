@@ -58,7 +58,7 @@ export async function handleMessages(
     },
     fragment: (event) => {
       if (event.type === 'text-delta') stream.text(event.text);
-      else if (event.type === 'reasoning-delta') stream.reasoning(event.text);
+      else if (event.type === 'reasoning-delta') stream.reasoning(event.text, event.echo);
       else stream.toolCall(event);
     },
     finish: (completion) => {

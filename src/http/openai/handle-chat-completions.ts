@@ -67,12 +67,15 @@ export async function handleChatCompletions(
     },
     fragment: (event) => {
       role(event.source, event.type === 'text-delta');
-      if (event.type === 'text-delta') sse.writeJson(chunks.text(event.text, event.source));
-      else if (event.type === 'reasoning-delta') sse.writeJson(chunks.reasoning(event.text, event.source));
-      else sse.writeJson(chunks.toolCall(event));
+      if (event.type === 'text-delta') sse.writeJson(chunks.text(event.text, event.source, event.logprobs));
+      else if (event.type === 'reasoning-delta') {
+        if (event.text) sse.writeJson(chunks.reasoning(event.text, event.source));
+      } else sse.writeJson(chunks.toolCall(event));
     },
+    choice: (event) => sse.writeJson(chunks.choice(event)),
     finish: (completion) => {
       role(completion, true);
+      for (const chunk of chunks.otherFinishes(completion)) sse.writeJson(chunk);
       sse.writeJson(chunks.finish(completion));
       if (includeUsage) sse.writeJson(chunks.usage(completion));
       sse.writeJson('[DONE]');

@@ -144,8 +144,9 @@ export async function handleCreateResponse(
     },
     fragment: (event) => {
       if (event.type === 'text-delta') encoder.text(event.text);
-      else if (event.type === 'reasoning-delta') encoder.reasoning(event.text);
-      else encoder.toolCall(event);
+      else if (event.type === 'reasoning-delta') {
+        if (event.text) encoder.reasoning(event.text);
+      } else encoder.toolCall(event);
     },
     finish: (completion) => {
       encoder.finish(completion);
