@@ -44,6 +44,7 @@ import { BudgetStore } from './store/budget-store.js';
 import { CompletionRecorder } from './store/completion-recorder.js';
 import { ConversationQueries } from './store/conversation-queries.js';
 import { ConversationStore } from './store/conversation-store.js';
+import { KeyChangeNotices, newInstanceListenerName } from './store/key-change-notices.js';
 import { ResponseQueries } from './store/response-queries.js';
 import { RouteVectorTable } from './store/route-vector-store.js';
 import { UsageQueries } from './store/usage-queries.js';
@@ -82,15 +83,21 @@ export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const database =
-    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+    options.database ??
+    (await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      // How the other instances find this one, to wait for it when a key is revoked.
+      listenerName: newInstanceListenerName(),
+    }));
   await migrateDatabase(database);
 
   const keyCache =
     config.auth.keyCacheTtlMs > 0
       ? new PrincipalCache(config.auth.keyCacheTtlMs, maxCachedKeys, () => clock.now())
       : undefined;
-  const apiKeys = new ApiKeyStore(database.db, keyCache);
-  const stopFollowingKeys = await apiKeys.followChanges(database);
+  const apiKeys = new ApiKeyStore(database.db, keyCache, new KeyChangeNotices(database, { logger }));
+  const stopFollowingKeys = await apiKeys.followChanges();
   // Instances booting together take turns here, so they neither insert the same admin key
   // twice nor each create a first-boot key.
   await database.withLock(adminKeyLockId, async () => {

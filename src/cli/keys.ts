@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
+import { pino } from 'pino';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { GatewayError } from '../core/gateway-error.js';
 import { openDatabase } from '../db/database.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { type ApiKeyRecord, ApiKeyStore } from '../store/api-key-store.js';
+import { KeyChangeNotices } from '../store/key-change-notices.js';
 import { formatKey, keyToJson } from './format-key.js';
 import { limitOptions, limitsPatchOf, UsageError } from './key-limit-options.js';
 
@@ -13,7 +15,8 @@ const usage = `Usage: npm run keys -- <command> [options]
 Commands:
   create --name <name> [--admin] [limits] [--json]   create a key; its secret is printed only this once
   list [--json]                                      every key with its limits and budget
-  revoke <id|prefix>                                 revoke a key; its next request gets 401
+  revoke <id|prefix>                                 revoke a key; its next request gets 401, on every
+                                                     running instance
   set-limits <id|prefix> [limits]                    change some limits, leave the others
 
 Limits ("none" removes one):
@@ -85,7 +88,10 @@ async function run(argv: string[], print: Print): Promise<void> {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateDatabase(database);
-    const store = new ApiKeyStore(database.db);
+    // A revocation or new limits return once every running instance has applied them.
+    // (Its warnings go to stderr, apart from the output.)
+    const logger = pino({ level: config.logLevel }, pino.destination(2));
+    const store = new ApiKeyStore(database.db, undefined, new KeyChangeNotices(database, { logger }));
     if (command === 'create') {
       const created = await store.create(values.name!, values.admin ? ['admin'] : ['user'], {
         limits: patch,

@@ -13,6 +13,11 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Database {
   db: Db;
   driver: 'pglite' | 'postgres';
+  /**
+   * The `application_name` of the session that `listen`s (PostgreSQL only), by which other
+   * processes on the database find this one in `pg_stat_activity`; undefined when unnamed.
+   */
+  listenerName: string | undefined;
   /** Runs `work` while holding a session-level advisory lock (no-op on PGlite: one connection). */
   withLock<T>(lockId: number, work: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;
@@ -35,14 +40,23 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** Start an in-memory PGlite from this dump instead of running initdb (tests). */
   loadDataDir?: Blob | File | undefined;
+  /** Names the listening session (see `Database.listenerName`). */
+  listenerName?: string | undefined;
 }
 
-function openPostgres(url: string): Database {
+function openPostgres(url: string, listenerName: string | undefined): Database {
   const client = postgres(url, { onnotice: () => {}, max: 10, idle_timeout: 30 });
   const db = drizzlePostgres(client, { schema });
+  // postgres.js listens on a connection of its own; a client of its own names just that one
+  // (this client itself never connects: only its listener does).
+  const listener = postgres(url, {
+    onnotice: () => {},
+    ...(listenerName ? { connection: { application_name: listenerName } } : {}),
+  });
   return {
     db,
     driver: 'postgres',
+    listenerName,
     async withLock(lockId, work) {
       const reserved = await client.reserve();
       try {
@@ -57,10 +71,12 @@ function openPostgres(url: string): Database {
       await db.execute(sql`select 1`);
     },
     async listen(channel, onNotify, onListening) {
-      const { unlisten } = await client.listen(channel, onNotify, onListening);
+      const { unlisten } = await listener.listen(channel, onNotify, onListening);
       return unlisten;
     },
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([client.end({ timeout: 5 }), listener.end({ timeout: 1 })]);
+    },
   };
 }
 
@@ -74,6 +90,7 @@ async function openPglite(
   return {
     db,
     driver: 'pglite',
+    listenerName: undefined,
     withLock: (_lockId, work) => work(),
     async ping() {
       await client.query('select 1');
@@ -90,7 +107,7 @@ async function openPglite(
 /** Opens the database named by the configuration. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const { url } = options;
-  if (url?.startsWith('postgres')) return openPostgres(url);
+  if (url?.startsWith('postgres')) return openPostgres(url, options.listenerName);
   if (url === 'memory://') return openPglite(undefined, options.loadDataDir);
   return openPglite(options.dataDir, undefined);
 }

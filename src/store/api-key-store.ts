@@ -3,7 +3,7 @@ import { generateSecret, hashSecret, visiblePrefixOf } from '../auth/api-key-sec
 import type { Principal } from '../auth/principal.js';
 import type { PrincipalCache } from '../auth/principal-cache.js';
 import { GatewayError } from '../core/gateway-error.js';
-import type { Database, Db } from '../db/database.js';
+import type { Db } from '../db/database.js';
 import { apiKeys } from '../db/schema.js';
 import {
   type KeyLimits,
@@ -12,6 +12,7 @@ import {
   type ParsedKeyLimitsPatch,
 } from '../limits/key-limits.js';
 import { currentSpent, currentWindowStart } from './budget-sql.js';
+import type { KeyChangeNotices } from './key-change-notices.js';
 
 export type KeyScope = 'admin' | 'user';
 
@@ -154,15 +155,13 @@ function limitValues(patch: ParsedKeyLimitsPatch): Partial<typeof apiKeys.$infer
   return values;
 }
 
-/** Where a change to a key is announced (`NOTIFY`, payload: the key's id). */
-const apiKeyChangesChannel = 'switchyard_api_keys';
-
 /**
  * API keys: creation, lookup by secret, limits, revocation. With a `PrincipalCache`, an
  * active key is read from the database once per TTL; every change to a key made through
- * this store (here, in another instance, or by the keys CLI) is announced on
- * `apiKeyChangesChannel`, and `followChanges` drops it from the cache, so a revocation or a
- * new limit still applies to the very next request.
+ * this store (here, in another instance, or by the keys CLI) is announced through
+ * `KeyChangeNotices`, and `followChanges` drops it from the cache. A revocation or new limits
+ * return only once every live instance has dropped the key, so they apply to the very next
+ * request wherever it lands.
  */
 export class ApiKeyStore {
   /** Runs on every request that misses the cache: built once, prepared on the server. */
@@ -171,6 +170,8 @@ export class ApiKeyStore {
   constructor(
     private readonly db: Db,
     private readonly cache?: PrincipalCache,
+    /** Without it (tests of the store alone) nothing else is told of a change. */
+    private readonly notices?: KeyChangeNotices,
   ) {
     this.#authenticateQuery = db
       .select({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes, ...limitColumns })
@@ -199,23 +200,25 @@ export class ApiKeyStore {
   }
 
   /**
-   * Keeps the cache true to the database: drops each key announced as changed, and
-   * everything whenever the listener (re)connects. Resolves once listening, with `stop`.
+   * Keeps the cache true to the database: drops each key announced as changed (and says so),
+   * and everything whenever the listener (re)connects. Resolves once listening, with `stop`.
+   * An instance without a cache follows too: the others wait for its acknowledgements.
    */
-  followChanges(database: Pick<Database, 'listen'>): Promise<() => Promise<void>> {
-    const cache = this.cache;
-    if (!cache) return Promise.resolve(async () => {});
-    return database.listen(
-      apiKeyChangesChannel,
-      (keyId) => cache.dropKey(keyId),
-      () => cache.clear(),
+  followChanges(): Promise<() => Promise<void>> {
+    if (!this.notices) return Promise.resolve(async () => {});
+    return this.notices.follow(
+      (keyId) => this.cache?.dropKey(keyId),
+      () => this.cache?.clear(),
     );
   }
 
-  /** Forgets the key here at once, and tells every instance (on commit) to do the same. */
-  async #announceChange(id: string): Promise<void> {
+  /**
+   * Forgets the key here at once, and tells every instance to do the same (after the change
+   * is committed); `wait`ing for them when the change takes something away.
+   */
+  async #announceChange(id: string, wait = true): Promise<void> {
     this.cache?.dropKey(id);
-    await this.db.execute(sql`select pg_notify(${apiKeyChangesChannel}, ${id})`);
+    await this.notices?.announce(id, { wait });
   }
 
   /** Creates a key; `limits` is validated like `setLimits` (400 `invalid_request`). */
@@ -301,7 +304,8 @@ export class ApiKeyStore {
         .update(apiKeys)
         .set({ revokedAt: null, scopes: ['admin'] })
         .where(eq(apiKeys.id, existing.id));
-      await this.#announceChange(existing.id);
+      // It only gives back (at boot, under the admin-key lock): nobody need wait for it.
+      await this.#announceChange(existing.id, false);
       return;
     }
     await this.create('admin (ADMIN_API_KEY)', ['admin'], { secret });
