@@ -27,7 +27,7 @@ interface Totals {
   ttftP95: number | null;
 }
 
-describe('the dashboard in Chromium', () => {
+describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
   let t: TestApp;
   let upstream: Upstream;
   let browser: Browser;
