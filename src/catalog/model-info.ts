@@ -5,7 +5,15 @@ export interface ModelPrices {
   cachedInput: number;
 }
 
-export const capabilities = ['vision', 'search', 'tools', 'structured_output', 'reasoning'] as const;
+export const capabilities = [
+  'vision',
+  'search',
+  'tools',
+  'structured_output',
+  'reasoning',
+  'logprobs',
+  'multiple_choices',
+] as const;
 /** What a model can do beyond plain chat; a request that needs one only goes to models that have it. */
 export type Capability = (typeof capabilities)[number];
 

@@ -1,4 +1,7 @@
+import type { TokenLogprob } from '../core/logprobs.js';
 import type { ContentPart, ProviderEcho, ReasoningPart, ToolCallPart } from '../core/messages.js';
+import type { ChoiceFinish } from '../providers/provider.js';
+import type { AnswerChoice, CompletionResult } from './completion-result.js';
 
 /**
  * Assembles an answer's content from its fragments, in the order they came: reasoning,
@@ -9,6 +12,10 @@ export class AnswerBuilder {
   text = '';
   readonly #parts: ContentPart[] = [];
   readonly #calls = new Map<number, ToolCallPart>();
+  /** The answer's token log probabilities, once any came. */
+  #logprobs: TokenLogprob[] | undefined;
+  /** The other choices' text and log probabilities, by choice number (from 1). */
+  #choices: Map<number, { text: string; logprobs: TokenLogprob[] | undefined }> | undefined;
 
   addText(text: string): void {
     this.text += text;
@@ -47,6 +54,50 @@ export class AnswerBuilder {
     if (fragment.name) call.name = fragment.name;
     call.arguments += fragment.arguments;
     if (fragment.echo) call.echo = fragment.echo;
+  }
+
+  addLogprobs(tokens: readonly TokenLogprob[]): void {
+    this.#logprobs ??= [];
+    for (const token of tokens) this.#logprobs.push(token);
+  }
+
+  addChoiceText(choice: number, text: string, tokens: readonly TokenLogprob[] | undefined): void {
+    this.#choices ??= new Map();
+    let found = this.#choices.get(choice);
+    if (!found) {
+      found = { text: '', logprobs: undefined };
+      this.#choices.set(choice, found);
+    }
+    found.text += text;
+    if (tokens) {
+      found.logprobs ??= [];
+      for (const token of tokens) found.logprobs.push(token);
+    }
+  }
+
+  /**
+   * What the request asked for beside the answer: its log probabilities (empty when none came)
+   * and every other choice, from the finish's list and the text that came, in order.
+   */
+  extras(
+    asked: { logprobs?: { top: number } | undefined },
+    finishes: readonly ChoiceFinish[] | undefined,
+  ): Pick<CompletionResult, 'logprobs' | 'otherChoices'> {
+    const logprobs = asked.logprobs ? (this.#logprobs ?? []) : undefined;
+    if (!finishes && !this.#choices) return logprobs ? { logprobs } : {};
+    const numbers = new Set([...(finishes ?? []).map((end) => end.choice), ...(this.#choices?.keys() ?? [])]);
+    const otherChoices = [...numbers]
+      .sort((a, b) => a - b)
+      .map((choice): AnswerChoice => {
+        const found = this.#choices?.get(choice);
+        return {
+          choice,
+          text: found?.text ?? '',
+          logprobs: asked.logprobs ? (found?.logprobs ?? []) : undefined,
+          finishReason: finishes?.find((end) => end.choice === choice)?.finishReason ?? 'other',
+        };
+      });
+    return { ...(logprobs ? { logprobs } : {}), otherChoices };
   }
 
   get hasToolCalls(): boolean {

@@ -1,5 +1,6 @@
 import type { Cost } from '../catalog/cost.js';
 import type { DroppedParameter } from '../core/generation-options.js';
+import type { TokenLogprob } from '../core/logprobs.js';
 import type { ContentPart } from '../core/messages.js';
 import type { Usage } from '../core/usage.js';
 import type { FinishReason } from '../providers/provider.js';
@@ -45,4 +46,17 @@ export interface CompletionResult extends AnswerSource {
   attempts: Attempt[];
   /** Why this model (SPEC §10): the route plan's figures and exclusions, as planned. */
   routing: RoutingExplanation;
+  /** The log probabilities of the answer's text tokens; present only when the request asked for them. */
+  logprobs?: TokenLogprob[] | undefined;
+  /** The other choices (`n` > 1), from choice 1: shown to the caller, never stored. */
+  otherChoices?: AnswerChoice[] | undefined;
+}
+
+/** One of the other choices of an answer, numbered from 1. */
+export interface AnswerChoice {
+  choice: number;
+  text: string;
+  /** Present when the request asked for log probabilities. */
+  logprobs: TokenLogprob[] | undefined;
+  finishReason: FinishReason;
 }

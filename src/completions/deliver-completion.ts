@@ -8,6 +8,9 @@ export type AnswerFragmentEvent = Extract<
   { type: 'text-delta' | 'reasoning-delta' | 'tool-call-delta' }
 >;
 
+/** A fragment of another choice than the answer. */
+export type ChoiceFragmentEvent = Extract<CompletionEvent, { type: 'choice-delta' }>;
+
 /**
  * What a surface writes, in its own wire format. The sink decides when: a whole answer or
  * an error before anything was sent (`json` / `refuse`, with its status), or a stream that
@@ -21,6 +24,8 @@ export interface CompletionWriter {
   /** The first thing to stream is there: send the headers and the stream's opening. */
   open(source: AnswerSource): void;
   fragment(event: AnswerFragmentEvent): void;
+  /** Another choice's text (`n` > 1); a surface without it never sees them. */
+  choice?(event: ChoiceFragmentEvent): void;
   /** The stream's last event: the whole completion. */
   finish(completion: CompletionResult): void;
   /** The stream failed after it opened: the in-band error. */
@@ -47,6 +52,14 @@ export async function deliverCompletion(
         return writer.finish(event.completion);
       case 'error':
         return opened ? writer.fail(event.error) : writer.refuse(event.error);
+      case 'choice-delta':
+        if (!stream || !writer.choice) break;
+        if (!opened) {
+          opened = true;
+          writer.open(event.source);
+        }
+        writer.choice(event);
+        break;
       default:
         if (!stream) break;
         if (!opened) {

@@ -54,6 +54,16 @@ export interface GenerationOptions {
   toolChoice?: ToolChoice | undefined;
   parallelToolCalls?: boolean | undefined;
   responseFormat?: ResponseFormat | undefined;
+  /**
+   * Return each answer token's log probability, with the `top` (0–20) likeliest alternatives
+   * at each position: a capability (`logprobs`), like tools.
+   */
+  logprobs?: { top: number } | undefined;
+  /**
+   * How many answers to sample (OpenAI's `n`, 2–8; absent is one): a capability
+   * (`multiple_choices`). The first is the answer; the others ride along to the caller only.
+   */
+  choices?: number | undefined;
 }
 
 /** A parameter a candidate's provider did not receive, or received changed, and why. */

@@ -1,4 +1,5 @@
 import type { DroppedParameter, GenerationOptions, ParameterSupport } from '../core/generation-options.js';
+import type { TokenLogprob } from '../core/logprobs.js';
 import type { ChatMessage, ProviderEcho } from '../core/messages.js';
 import type { UpstreamError } from '../core/upstream-error.js';
 import type { Usage } from '../core/usage.js';
@@ -29,13 +30,25 @@ export interface WebSource {
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';
 
+/** How one of the other choices (numbered from 1) ended. */
+export interface ChoiceFinish {
+  choice: number;
+  finishReason: FinishReason;
+}
+
 /**
  * What a model's stream yields. It always ends with exactly one `finish` or one `error`
  * part: an adapter turns every failure (HTTP error, cut or malformed stream, missing
  * terminator) into an `error` part rather than ending silently.
  */
 export type ProviderStreamPart =
-  | { type: 'text-delta'; text: string }
+  /** Text of the answer; `logprobs` (asked for with `ModelCall.logprobs`) are those of its tokens. */
+  | { type: 'text-delta'; text: string; logprobs?: TokenLogprob[] | undefined }
+  /**
+   * Text of another choice than the answer (`ModelCall.choices`), numbered from 1; it rides
+   * along to the caller and is neither stored nor continued.
+   */
+  | { type: 'choice-delta'; choice: number; text: string; logprobs?: TokenLogprob[] | undefined }
   /** Reasoning text; `echo` (a signature…) may come with any fragment, usually the last of a block. */
   | { type: 'reasoning-delta'; text: string; echo?: ProviderEcho | undefined }
   /**
@@ -59,6 +72,8 @@ export type ProviderStreamPart =
        * finish because they only count for an answer that completed.
        */
       sources?: WebSource[] | undefined;
+      /** Why each other choice (`choice-delta`) ended, when several were asked for. */
+      otherChoices?: ChoiceFinish[] | undefined;
     }
   | { type: 'error'; error: UpstreamError };
 

@@ -1,8 +1,9 @@
 import { GatewayError } from '../core/gateway-error.js';
+import type { TokenLogprob } from '../core/logprobs.js';
 import type { ProviderEcho } from '../core/messages.js';
-import type { UpstreamError, } from '../core/upstream-error.js';
+import type { UpstreamError } from '../core/upstream-error.js';
 import type { Usage } from '../core/usage.js';
-import type { FinishReason, WebSource } from '../providers/provider.js';
+import type { ChoiceFinish, FinishReason, WebSource } from '../providers/provider.js';
 import { type Attempt, attemptToJson } from './attempt.js';
 import { backoffDelay } from './backoff.js';
 import type { Clock } from './clock.js';
@@ -55,6 +56,8 @@ type FinishEvent = {
   usage: Usage | undefined;
   /** [search, issue 9] The pages the provider's own search reported. */
   sources: WebSource[];
+  /** How the other choices ended, when several were asked for. */
+  otherChoices: ChoiceFinish[] | undefined;
   ttftMs: number;
   /** Every attempt, each with its own usage and cost: the answer is billed their sum. */
   attempts: Attempt[];
@@ -67,7 +70,9 @@ type FinishEvent = {
 export type RouteEvent =
   | ({ type: 'commit' } & Commitment)
   | { type: 'switch'; candidate: Candidate }
-  | { type: 'text-delta'; text: string }
+  | { type: 'text-delta'; text: string; logprobs?: TokenLogprob[] | undefined }
+  /** Another choice's text (`options.choices` > 1): it rides along, never continued. */
+  | { type: 'choice-delta'; choice: number; text: string; logprobs?: TokenLogprob[] | undefined }
   | { type: 'reasoning-delta'; text: string; echo: ProviderEcho | undefined }
   | {
       type: 'tool-call-delta';
@@ -376,6 +381,7 @@ export class Router {
         finishReason: step.finishReason,
         usage: step.usage,
         sources: step.sources,
+        otherChoices: step.otherChoices,
         ttftMs: answer.committed!.ttftMs,
         attempts: answer.attempts,
       };
@@ -390,6 +396,7 @@ export class Router {
       failure.retryable &&
       attempt.cause !== 'deadline' &&
       !answer.sentToolCall &&
+      !ridesAlong(attempt.candidate.options) &&
       answer.continuations < (this.settings.maxContinuations ?? 2)
     );
   }
@@ -427,6 +434,7 @@ export class Router {
 function toRouteEvent(part: AnswerFragment): RouteEvent {
   switch (part.type) {
     case 'text-delta':
+    case 'choice-delta':
       return part;
     case 'reasoning-delta':
       return { type: 'reasoning-delta', text: part.text, echo: part.echo };
@@ -441,6 +449,13 @@ function toRouteEvent(part: AnswerFragment): RouteEvent {
       };
   }
 }
+
+/**
+ * Log probabilities or other choices were asked for: another model cannot continue such an
+ * answer (its tokens' probabilities would be another model's; the other choices cannot be resumed).
+ */
+const ridesAlong = (options: Candidate['options']): boolean =>
+  options.logprobs !== undefined || (options.choices !== undefined && options.choices > 1);
 
 const closing = (answer: AnswerState) => ({ attempts: answer.attempts, committed: answer.committed });
 

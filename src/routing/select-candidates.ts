@@ -46,6 +46,10 @@ function missingCapability(
     return `the model cannot answer in a JSON format (responseFormat ${format})`;
   if (options.reasoning && !capabilities.has('reasoning'))
     return 'the model does not reason (reasoning was asked for)';
+  if (options.logprobs && !capabilities.has('logprobs'))
+    return 'the model does not return log probabilities (logprobs was asked for)';
+  if (options.choices !== undefined && options.choices > 1 && !capabilities.has('multiple_choices'))
+    return `the model cannot sample several choices in one request (n = ${options.choices})`;
   return undefined;
 }
 

@@ -3,7 +3,7 @@ import type { ChatMessage } from '../core/messages.js';
 import { countMessageTokens, countTokens } from '../core/token-count.js';
 import { UpstreamError } from '../core/upstream-error.js';
 import type { Usage } from '../core/usage.js';
-import type { FinishReason, ProviderStreamPart, WebSource } from '../providers/provider.js';
+import type { ChoiceFinish, FinishReason, ProviderStreamPart, WebSource } from '../providers/provider.js';
 import type { Attempt } from './attempt.js';
 import type { Clock, Timer } from './clock.js';
 import type { Candidate } from './route-plan.js';
@@ -14,7 +14,7 @@ export type AbortCause = 'client' | 'ttft' | 'stall' | 'deadline' | 'hedge';
 /** An attempt's fragment of the answer, in the router's terms. */
 export type AnswerFragment = Extract<
   ProviderStreamPart,
-  { type: 'text-delta' | 'reasoning-delta' | 'tool-call-delta' }
+  { type: 'text-delta' | 'reasoning-delta' | 'tool-call-delta' | 'choice-delta' }
 >;
 
 /** What pulling an attempt gives: a fragment, its finish, or its failure. */
@@ -25,6 +25,7 @@ export type AttemptStep =
       finishReason: FinishReason;
       usage: Usage | undefined;
       sources: WebSource[];
+      otherChoices: ChoiceFinish[] | undefined;
     }
   | { type: 'failed'; failure: UpstreamError; cause: AbortCause | undefined };
 
@@ -124,12 +125,14 @@ export class UpstreamAttempt {
             finishReason: part.finishReason,
             usage: part.usage,
             sources: part.sources ?? [],
+            otherChoices: part.otherChoices,
           };
         }
         if (part.type === 'error') return this.#fail(part.error);
         if (isEmptyFragment(part)) continue;
         if (this.ttftMs === undefined) this.#firstToken();
-        if (part.type === 'text-delta') this.#text += part.text;
+        // Every choice's text is billed: the estimate of a cut answer counts them all.
+        if (part.type === 'text-delta' || part.type === 'choice-delta') this.#text += part.text;
         return { type: 'fragment', fragment: part };
       }
     } catch (error) {

@@ -243,7 +243,7 @@ describe.each(drivers)('OpenAI-compatible /v1 with the official openai client on
     const base = { model: 'local/echo', messages: [{ role: 'user' as const, content: 'hi' }] };
     const cases: [Record<string, unknown>, string, string][] = [
       [{ temperature: 2.5 }, 'temperature', 'invalid_value'],
-      [{ n: 2 }, 'n', 'unsupported_parameter'],
+      [{ n: 9 }, 'n', 'invalid_value'],
       [
         { tools: [{ type: 'function', function: { name: 'look up', parameters: {} } }] },
         'tools.0.function.name',
@@ -254,7 +254,7 @@ describe.each(drivers)('OpenAI-compatible /v1 with the official openai client on
         'response_format.json_schema.schema',
         'invalid_value',
       ],
-      [{ logprobs: true }, 'logprobs', 'unsupported_parameter'],
+      [{ top_logprobs: 2 }, 'top_logprobs', 'invalid_value'],
       [{ stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop', 'invalid_value'],
       [{ functions: [{ name: 'lookup' }] }, 'functions', 'unsupported_parameter'],
       [

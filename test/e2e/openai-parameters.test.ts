@@ -236,9 +236,10 @@ describe.each(drivers)('sampling and reasoning parameters on /v1/chat/completion
       [{ reasoning_effort: 'extreme' }, 'reasoning_effort', 'invalid_value'],
       [{ reasoning: { max_tokens: 0 } }, 'reasoning.max_tokens', 'invalid_value'],
       [{ reasoning_effort: 'low', reasoning: { effort: 'high' } }, 'reasoning', 'invalid_value'],
-      [{ n: 2 }, 'n', 'unsupported_parameter'],
-      [{ logprobs: true }, 'logprobs', 'unsupported_parameter'],
-      [{ top_logprobs: 3 }, 'top_logprobs', 'unsupported_parameter'],
+      [{ n: 0 }, 'n', 'invalid_value'],
+      [{ n: 9 }, 'n', 'invalid_value'],
+      [{ logprobs: true, top_logprobs: 21 }, 'top_logprobs', 'invalid_value'],
+      [{ top_logprobs: 3 }, 'top_logprobs', 'invalid_value'],
     ];
     for (const [change, param, code] of cases) {
       const error = await client.chat.completions
@@ -253,10 +254,16 @@ describe.each(drivers)('sampling and reasoning parameters on /v1/chat/completion
       expect((error as BadRequestError).code, JSON.stringify(change)).toBe(code);
     }
     const n = await client.chat.completions
-      .create({ model: 'openai/gpt-4o', messages: question, n: 3 })
+      .create({
+        model: 'openai/gpt-4o',
+        messages: question,
+        n: 3,
+        tools: [{ type: 'function', function: { name: 'look_up', parameters: { type: 'object' } } }],
+      })
       .catch((caught: unknown) => caught);
     expect(n).toBeInstanceOf(BadRequestError);
-    expect((n as BadRequestError).message).toContain('one choice');
+    expect((n as BadRequestError).param).toBe('n');
+    expect((n as BadRequestError).message).toContain('one choice may call tools');
     expect(upstreams.openai.received).toHaveLength(0);
   });
 

@@ -14,6 +14,8 @@ export type Step =
   | { fail: UpstreamErrorInit }
   | { throws: true }
   | { toolCall: { id?: string; name?: string; arguments: string } }
+  /** Any part, as is (a finish part ends the script). */
+  | { part: ProviderStreamPart }
   | { end: true };
 
 export const usage = (over: Partial<Usage> = {}): Usage => ({
@@ -48,7 +50,10 @@ export class ScriptedModel implements LanguageModel {
     for (const step of script) {
       if ('text' in step) yield { type: 'text-delta', text: step.text };
       else if ('toolCall' in step) yield { type: 'tool-call-delta', index: 0, ...step.toolCall };
-      else if ('wait' in step) await this.clock.sleep(step.wait, call.signal);
+      else if ('part' in step) {
+        yield step.part;
+        if (step.part.type === 'finish') return;
+      } else if ('wait' in step) await this.clock.sleep(step.wait, call.signal);
       else if ('finish' in step)
         return yield { type: 'finish', finishReason: 'stop', usage: usage(step.finish) };
       else if ('fail' in step) return yield { type: 'error', error: new UpstreamError(step.fail) };

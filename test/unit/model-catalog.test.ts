@@ -17,6 +17,40 @@ const usage = (
 describe('model catalog', () => {
   const catalog = ModelCatalog.withBuiltIns();
 
+  it("gives logprobs and several choices to OpenAI's chat models only, unless the config says otherwise", () => {
+    const has = (id: string) =>
+      ['logprobs', 'multiple_choices'].filter((name) =>
+        catalog.resolve(id).capabilities.has(name as 'logprobs' | 'multiple_choices'),
+      );
+    for (const id of [
+      'openai/gpt-4o',
+      'openai/gpt-4o-mini',
+      'openai/gpt-4.1',
+      'openai/gpt-4-turbo',
+      'openai/gpt-3.5-turbo',
+      'openai/chatgpt-4o-latest',
+    ])
+      expect(has(id), id).toEqual(['logprobs', 'multiple_choices']);
+    for (const id of [
+      'openai/o3',
+      'openai/o4-mini',
+      'openai/gpt-5',
+      'openai/gpt-5-chat-latest',
+      'openai/gpt-4o-audio-preview',
+      'openai/gpt-4o-search-preview',
+      'anthropic/claude-sonnet-4-5',
+      'google/gemini-2.5-flash',
+      'deepseek/deepseek-chat',
+    ])
+      expect(has(id), id).toEqual([]);
+    const configured = ModelCatalog.withBuiltIns([
+      { id: 'vllm/llama-3.1-8b', capabilities: ['logprobs', 'multiple_choices'] },
+    ]);
+    expect(configured.resolve('vllm/llama-3.1-8b').capabilities).toEqual(
+      new Set(['logprobs', 'multiple_choices']),
+    );
+  });
+
   it('ships prices, context windows and vision for the current models of the built-in providers', () => {
     expect(catalog.get('openai/gpt-4o')).toMatchObject({
       provider: 'openai',

@@ -348,6 +348,20 @@ describe('Router', () => {
       expect(last).toMatchObject({ type: 'failed', error: { code: 'upstream_failed' } });
     });
 
+    it.each([
+      ['log probabilities', { logprobs: { top: 1 } }],
+      ['several choices', { choices: 2 }],
+    ] as const)('does not continue an answer with %s on another model', async (_, options) => {
+      const { clock, route } = setup();
+      const first = candidate('p/first', clock, [cut]);
+      first.candidate.options = options;
+      const next = candidate('p/next', clock, [ok]);
+      const { last, text } = await route([first.candidate, next.candidate]);
+      expect(text).toBe('The quick brown');
+      expect(next.model.calls).toHaveLength(0);
+      expect(last).toMatchObject({ type: 'failed', error: { code: 'upstream_failed' }, committed: {} });
+    });
+
     it('ends with the in-band error when no candidate is left to continue', async () => {
       const { clock, route } = setup();
       const only = candidate('p/only', clock, [cut]);
@@ -430,6 +444,32 @@ describe('Router', () => {
       ]);
     },
   );
+
+  it('passes log probabilities and other choices through untouched, with their finish reasons', async () => {
+    const { clock, route } = setup();
+    const logprobs = [{ token: 'Hi', logprob: -0.5, bytes: [72, 105], topLogprobs: [] }];
+    const only = candidate('p/only', clock, [
+      [
+        { part: { type: 'text-delta', text: 'Hi', logprobs } },
+        { part: { type: 'choice-delta', choice: 1, text: 'Yo', logprobs } },
+        {
+          part: {
+            type: 'finish',
+            finishReason: 'stop',
+            usage: undefined,
+            otherChoices: [{ choice: 1, finishReason: 'length' }],
+          },
+        },
+      ],
+    ]);
+    only.candidate.options = { logprobs: { top: 0 }, choices: 2 };
+    const { events, last } = await route([only.candidate]);
+    expect(events.filter((e) => e.type === 'text-delta' || e.type === 'choice-delta')).toEqual([
+      { type: 'text-delta', text: 'Hi', logprobs },
+      { type: 'choice-delta', choice: 1, text: 'Yo', logprobs },
+    ]);
+    expect(last).toMatchObject({ type: 'finish', otherChoices: [{ choice: 1, finishReason: 'length' }] });
+  });
 
   it('sends a non-streamed answer only once it finished', async () => {
     const { clock, route } = setup();

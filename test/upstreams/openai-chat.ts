@@ -175,6 +175,67 @@ export function openaiReasoningEvents(
   ];
 }
 
+/** The logprobs entry of one streamed token, as OpenAI sends it: `position` sets its numbers. */
+export function openaiTokenLogprob(token: string, position: number, top: number) {
+  const bytes = (text: string) => [...Buffer.from(text, 'utf8')];
+  const logprob = -0.125 * (position + 1);
+  return {
+    token,
+    logprob,
+    bytes: bytes(token),
+    top_logprobs: Array.from({ length: top }, (_, rank) => {
+      const alternative = rank === 0 ? token : `${token}~${rank}`;
+      return { token: alternative, logprob: logprob - rank, bytes: bytes(alternative) };
+    }),
+  };
+}
+
+export interface OpenAIChoicesStreamOptions extends OpenAIStreamOptions {
+  /** Send each piece's logprobs (one token per piece) with `top` alternatives; absent: `logprobs: null`. */
+  logprobs?: { top: number };
+  /** The finish reason of each choice (default `stop`). */
+  finishReasons?: string[];
+}
+
+/**
+ * The SSE events of an answer of several choices (`n`), as OpenAI streams them: each chunk
+ * carries one choice by `index`, first every choice's role chunk, then their pieces taken in
+ * turn, then one finish chunk per choice. With `logprobs`, each content chunk carries
+ * `logprobs: {content: [{token, logprob, bytes, top_logprobs}], refusal: null}` (one token a
+ * piece, numbered per choice), the role and finish chunks `logprobs: null`.
+ */
+export function openaiChoicesEvents(choices: string[][], options: OpenAIChoicesStreamOptions = {}): string[] {
+  const model = options.model ?? 'gpt-4o-2024-08-06';
+  const event = (index: number, delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    sseEvent(chunk(model, [{ index, delta, logprobs: null, finish_reason: null, ...extra }]));
+  const events = choices.map((_, index) => event(index, { role: 'assistant', content: '', refusal: null }));
+  const longest = Math.max(0, ...choices.map((pieces) => pieces.length));
+  for (let position = 0; position < longest; position++) {
+    choices.forEach((pieces, index) => {
+      const piece = pieces[position];
+      if (piece === undefined) return;
+      const logprobs = options.logprobs
+        ? { content: [openaiTokenLogprob(piece, position, options.logprobs.top)], refusal: null }
+        : null;
+      events.push(event(index, { content: piece }, { logprobs }));
+    });
+  }
+  const finishes = choices.map((_, index) =>
+    sseEvent(
+      chunk(model, [
+        { index, delta: {}, logprobs: null, finish_reason: options.finishReasons?.[index] ?? 'stop' },
+      ]),
+    ),
+  );
+  const tokens = choices.reduce((sum, pieces) => sum + pieces.length, 0);
+  // The finish chunks are built here; closingEvents adds usage and [DONE] only.
+  return [
+    ...events,
+    ...finishes,
+    ...closingEvents(model, tokens, { ...options, finishReason: null }, 'stop'),
+  ];
+}
+
 const streamReply = (chunks: string[]): UpstreamReply => ({ status: 200, headers: sseHeaders, chunks });
 
 /**
@@ -185,6 +246,8 @@ const streamReply = (chunks: string[]): UpstreamReply => ({ status: 200, headers
  *   'interleaved'` mixes the pieces of parallel calls, `repeatId` repeats ids), finish `tool_calls`;
  * - `reasoningStream(reasoning, text, options?)`: reasoning then text, in `reasoning_content`
  *   (or `options.field: 'reasoning'`), finish `stop`;
+ * - `choicesStream(choices, options?)`: several choices (`n`), each a list of pieces, with
+ *   per-token logprobs when `options.logprobs` is set (`[['Hi']]` is one choice with logprobs);
  * - `error(status, error, headers?)` and `streamError(pieces, error)`.
  * The `*Events` functions give the same answers as SSE event strings, to cut or delay.
  */
@@ -201,6 +264,9 @@ export const openaiChat = {
     text: string | string[],
     options: OpenAIReasoningStreamOptions = {},
   ): UpstreamReply => streamReply(openaiReasoningEvents(reasoning, text, options)),
+  /** A complete streamed answer of several choices (`n`), with logprobs when `options.logprobs` is set. */
+  choicesStream: (choices: string[][], options: OpenAIChoicesStreamOptions = {}): UpstreamReply =>
+    streamReply(openaiChoicesEvents(choices, options)),
   /** An error answer: `{"error":{"message","type","param","code"}}`. */
   error: (
     status: number,

@@ -11,6 +11,14 @@ const Capability = builder.enumType('Capability', {
     TOOLS: { value: 'tools' },
     STRUCTURED_OUTPUT: { value: 'structured_output' },
     REASONING: { value: 'reasoning' },
+    LOGPROBS: {
+      value: 'logprobs',
+      description: 'Returns log probabilities of its tokens (OpenAI `logprobs`).',
+    },
+    MULTIPLE_CHOICES: {
+      value: 'multiple_choices',
+      description: 'Samples several answers in one request (OpenAI `n`).',
+    },
   } as const,
 });
 

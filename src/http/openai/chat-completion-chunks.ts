@@ -1,11 +1,14 @@
 import type { CompletionEvent } from '../../completions/completion-event.js';
 import type { AnswerSource, CompletionResult } from '../../completions/completion-result.js';
+import type { ChoiceFragmentEvent } from '../../completions/deliver-completion.js';
+import type { TokenLogprob } from '../../core/logprobs.js';
 import { searchedNatively } from '../../search/citation.js';
 import {
   answeringModel,
   chatCompletionId,
   switchyardExtension,
   toOpenAIFinishReason,
+  toOpenAILogprobs,
   toOpenAIUsage,
 } from './chat-completion-response.js';
 import { toUrlCitations } from './url-citations.js';
@@ -35,14 +38,26 @@ const toolCallDelta = (fragment: ToolCallFragment) => ({
  */
 export class ChatChunkEncoder {
   #source: AnswerSource | undefined;
+  /** The chunk up to the choice's index. */
+  #head = '';
   #prefix = '';
+  readonly #usageNull: string;
   readonly #suffix: string;
+  /** The other choices whose first chunk (with the role) was sent. */
+  readonly #choicesOpened = new Set<number>();
 
   constructor(
     private readonly created: number,
     private readonly includeUsage: boolean,
   ) {
-    this.#suffix = `,"logprobs":null,"finish_reason":null}]${includeUsage ? ',"usage":null' : ''}}`;
+    this.#usageNull = includeUsage ? ',"usage":null' : '';
+    this.#suffix = `,"logprobs":null,"finish_reason":null}]${this.#usageNull}}`;
+  }
+
+  /** The end of a delta chunk: `null` log probabilities, or OpenAI's `{content, refusal}` of these tokens. */
+  #tail(logprobs: readonly TokenLogprob[] | undefined): string {
+    if (logprobs === undefined) return this.#suffix;
+    return `,"logprobs":${JSON.stringify(toOpenAILogprobs(logprobs))},"finish_reason":null}]${this.#usageNull}}`;
   }
 
   #header(source: AnswerSource) {
@@ -58,7 +73,8 @@ export class ChatChunkEncoder {
   #prefixFor(source: AnswerSource): string {
     if (source !== this.#source) {
       this.#source = source;
-      this.#prefix = `${JSON.stringify(this.#header(source)).slice(0, -1)},"choices":[{"index":0,"delta":`;
+      this.#head = `${JSON.stringify(this.#header(source)).slice(0, -1)},"choices":[{"index":`;
+      this.#prefix = `${this.#head}0,"delta":`;
     }
     return this.#prefix;
   }
@@ -69,8 +85,40 @@ export class ChatChunkEncoder {
     return `${this.#prefixFor(source)}{"role":"assistant","content":${content},"refusal":null}${this.#suffix}`;
   }
 
-  text(text: string, source: AnswerSource): string {
-    return `${this.#prefixFor(source)}{"content":${JSON.stringify(text)}}${this.#suffix}`;
+  text(text: string, source: AnswerSource, logprobs?: readonly TokenLogprob[] | undefined): string {
+    return `${this.#prefixFor(source)}{"content":${JSON.stringify(text)}}${this.#tail(logprobs)}`;
+  }
+
+  /** Another choice's text as its own `choices[0].index`; its first chunk carries the role, as OpenAI's. */
+  choice(event: ChoiceFragmentEvent): string {
+    this.#prefixFor(event.source);
+    const role = this.#openChoice(event.choice) ? '"role":"assistant",' : '';
+    return `${this.#head}${event.choice},"delta":{${role}"content":${JSON.stringify(event.text)}}${this.#tail(event.logprobs)}`;
+  }
+
+  /** Whether this is the choice's first chunk. */
+  #openChoice(choice: number): boolean {
+    if (this.#choicesOpened.has(choice)) return false;
+    this.#choicesOpened.add(choice);
+    return true;
+  }
+
+  /** The finish chunk of each other choice, sent before the answer's own (a choice with no text gets its role there). */
+  otherFinishes(completion: CompletionResult): string[] {
+    return (completion.otherChoices ?? []).map((other) =>
+      JSON.stringify({
+        ...this.#header(completion),
+        choices: [
+          {
+            index: other.choice,
+            delta: this.#openChoice(other.choice) ? { role: 'assistant', content: '' } : {},
+            logprobs: null,
+            finish_reason: toOpenAIFinishReason(other.finishReason),
+          },
+        ],
+        ...(this.includeUsage ? { usage: null } : {}),
+      }),
+    );
   }
 
   /** Reasoning as `delta.reasoning_content`, the field DeepSeek and OpenRouter stream it in. */

@@ -41,6 +41,9 @@ const {
 
 const efforts: readonly string[] = reasoningEfforts;
 
+/** The most choices (`n`) one request may ask for: each is a whole answer, billed. */
+const maxChoices = 8;
+
 /** `reasoning_effort`: the portable efforts; OpenAI's newer `none` and `xhigh` have no match elsewhere. */
 const reasoningEffortSchema = z
   .enum([...reasoningEfforts, 'none', 'xhigh'], {
@@ -105,6 +108,10 @@ const chatCompletionBodySchema = z
     tool_choice: openaiToolChoiceSchema,
     parallel_tool_calls: z.boolean().nullish(),
     response_format: openaiResponseFormatSchema,
+    // Capabilities (SPEC §8): only models that have them are eligible.
+    n: z.number().int().min(1).max(maxChoices, `must be at most ${maxChoices}`).nullish(),
+    logprobs: z.boolean().nullish(),
+    top_logprobs: z.number().int().min(0).max(20).nullish(),
     // Any web search options ask for a grounded answer; their details are not portable.
     web_search_options: z.record(z.string(), z.unknown()).nullish(),
     fallback_models: fallbackModels,
@@ -148,6 +155,21 @@ const chatCompletionBodySchema = z
         message: 'and reasoning_effort are both set: send one of them',
       });
     }
+    if (body.top_logprobs != null && body.logprobs !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['top_logprobs'],
+        message: 'requires logprobs: true',
+      });
+    }
+    if (body.n != null && body.n > 1 && body.tools !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['n'],
+        message: 'must be 1 with tools: only one choice may call tools',
+        params: { openaiCode: 'unsupported_value' },
+      });
+    }
     checkOpenAIToolFields({ tools: body.tools, toolChoice: body.tool_choice }, ctx);
     // With a conversation_id the calls may be in the stored turns: the service checks those.
     if (body.conversation_id === undefined) checkToolCallIds(body.messages, ctx);
@@ -176,6 +198,8 @@ const chatCompletionBodySchema = z
         toolChoice: hasTools ? body.tool_choice : undefined,
         parallelToolCalls: hasTools ? (body.parallel_tool_calls ?? undefined) : undefined,
         responseFormat: body.response_format?.type === 'text' ? undefined : body.response_format,
+        logprobs: body.logprobs === true ? { top: body.top_logprobs ?? 0 } : undefined,
+        choices: body.n != null && body.n > 1 ? body.n : undefined,
         maxRetries: body.max_retries,
         search: body.web_search_options != null,
         conversationId: body.conversation_id,

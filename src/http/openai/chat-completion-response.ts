@@ -1,5 +1,6 @@
 import { picoToDollars } from '../../catalog/cost.js';
 import type { AnswerSource, CompletionResult } from '../../completions/completion-result.js';
+import type { TokenLogprob } from '../../core/logprobs.js';
 import type { ContentPart } from '../../core/messages.js';
 import type { FinishReason } from '../../providers/provider.js';
 import { attemptToJson } from '../../routing/attempt.js';
@@ -93,6 +94,28 @@ function toOpenAIMessage(completion: CompletionResult) {
   };
 }
 
+/** OpenAI's `logprobs.content` entries: `{token, logprob, bytes, top_logprobs: [{token, logprob, bytes}]}`. */
+const toOpenAITokenLogprobs = (tokens: readonly TokenLogprob[]) =>
+  tokens.map((entry) => ({
+    token: entry.token,
+    logprob: entry.logprob,
+    bytes: entry.bytes,
+    top_logprobs: entry.topLogprobs,
+  }));
+
+/** A choice's `logprobs`: null unless the request asked for them, as OpenAI answers. */
+export const toOpenAILogprobs = (tokens: readonly TokenLogprob[] | undefined) =>
+  tokens === undefined ? null : { content: toOpenAITokenLogprobs(tokens), refusal: null };
+
+/** The other choices (`n` > 1): text only, as the request could not have tools. */
+const toOtherChoices = (completion: CompletionResult) =>
+  (completion.otherChoices ?? []).map((other) => ({
+    index: other.choice,
+    message: { role: 'assistant', content: other.text, refusal: null, annotations: [] },
+    logprobs: toOpenAILogprobs(other.logprobs),
+    finish_reason: toOpenAIFinishReason(other.finishReason),
+  }));
+
 /** The `chat.completion` object of a finished completion; `created` is in Unix seconds. */
 export function toChatCompletion(completion: CompletionResult, created: number) {
   return {
@@ -105,9 +128,10 @@ export function toChatCompletion(completion: CompletionResult, created: number) 
       {
         index: 0,
         message: toOpenAIMessage(completion),
-        logprobs: null,
+        logprobs: toOpenAILogprobs(completion.logprobs),
         finish_reason: toOpenAIFinishReason(completion.finishReason),
       },
+      ...toOtherChoices(completion),
     ],
     usage: toOpenAIUsage(completion),
     switchyard: switchyardExtension(completion),

@@ -31,14 +31,8 @@ export const legacyFunctions =
 
 /** Request parameters of the Chat Completions API that Switchyard refuses unless neutral. */
 export const unsupportedParameters = {
-  n: neutralOnly(
-    oneOf(1),
-    'must be 1: Switchyard returns one choice per request (send n requests for n answers)',
-  ),
   functions: neutralOnly(isEmpty, legacyFunctions),
   function_call: neutralOnly(oneOf('none', 'auto'), legacyFunctions),
-  logprobs: neutralOnly(oneOf(false), 'is not supported: log probabilities are not available'),
-  top_logprobs: neutralOnly(oneOf(0), 'is not supported: log probabilities are not available'),
   modalities: neutralOnly(
     (value) => isNullish(value) || (Array.isArray(value) && value.every((modality) => modality === 'text')),
     'must be ["text"]: audio output is not supported',

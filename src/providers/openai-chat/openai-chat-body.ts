@@ -145,6 +145,10 @@ export function openaiChatBody(profile: OpenAIModelProfile, call: ModelCall): st
     tool_choice: tools === undefined ? undefined : toOpenAIToolChoice(call.toolChoice),
     parallel_tool_calls: tools === undefined ? undefined : call.parallelToolCalls,
     response_format: toOpenAIResponseFormat(call.responseFormat),
+    // Capabilities the model was chosen for; `top_logprobs: 0` is OpenAI's default, not sent.
+    logprobs: call.logprobs === undefined ? undefined : true,
+    top_logprobs: call.logprobs !== undefined && call.logprobs.top > 0 ? call.logprobs.top : undefined,
+    n: call.choices !== undefined && call.choices > 1 ? call.choices : undefined,
     stream: true,
     stream_options: profile.dialect.streamOptions ? streamOptions : undefined,
   });

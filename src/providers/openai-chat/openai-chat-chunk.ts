@@ -39,12 +39,26 @@ const deltaSchema = z.object({
   tool_calls: z.array(toolCallDeltaSchema).nullish(),
 });
 
+const topLogprobSchema = z.object({
+  token: z.string(),
+  logprob: z.number(),
+  bytes: z.array(z.number().int()).nullish(),
+});
+
+/** `choices[i].logprobs`: one entry per token of the chunk's `content`, with its alternatives. */
+const logprobsSchema = z.object({
+  content: z.array(topLogprobSchema.extend({ top_logprobs: z.array(topLogprobSchema).nullish() })).nullish(),
+});
+
 /** One `chat.completion.chunk`, or an error object sent in the stream; only what we read. */
 export const openaiChatChunkSchema = z.object({
   choices: z
     .array(
       z.object({
+        /** Which choice (`n` > 1 streams them interleaved); absent on servers that send only one. */
+        index: z.number().int().nonnegative().nullish(),
         delta: deltaSchema.nullish(),
+        logprobs: logprobsSchema.nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -57,3 +71,4 @@ export type OpenAIChatChunk = z.infer<typeof openaiChatChunkSchema>;
 export type OpenAIChatDelta = z.infer<typeof deltaSchema>;
 export type OpenAIToolCallDelta = z.infer<typeof toolCallDeltaSchema>;
 export type OpenAIUsage = z.infer<typeof usageSchema>;
+export type OpenAILogprobs = z.infer<typeof logprobsSchema>;

@@ -6,7 +6,13 @@ import type { Usage } from '../../core/usage.js';
 import { abortFailure } from '../abort-failure.js';
 import { classifyHttpFailure, fromStreamErrorObject } from '../classify-upstream-error.js';
 import { noNativeSearch } from '../no-native-search.js';
-import type { FinishReason, LanguageModel, ModelCall, ProviderStreamPart } from '../provider.js';
+import type {
+  ChoiceFinish,
+  FinishReason,
+  LanguageModel,
+  ModelCall,
+  ProviderStreamPart,
+} from '../provider.js';
 import { upstreamDispatcher } from '../upstream-http.js';
 import { AnswerParts } from './openai-answer-parts.js';
 import { openaiChatBody } from './openai-chat-body.js';
@@ -86,6 +92,16 @@ function mapFinishReason(reason: string): FinishReason {
     default:
       return 'other';
   }
+}
+
+/** The other choices' finish reasons, in order; null when one of them has none (a cut stream). */
+function finishesOf(choices: ReadonlyMap<number, string | undefined>): ChoiceFinish[] | null {
+  const finishes: ChoiceFinish[] = [];
+  for (const [choice, reason] of choices) {
+    if (reason === undefined) return null;
+    finishes.push({ choice, finishReason: mapFinishReason(reason) });
+  }
+  return finishes.sort((a, b) => a.choice - b.choice);
 }
 
 /** Prompt tokens include cached ones and completion tokens reasoning ones, as OpenAI counts them. */
@@ -182,9 +198,14 @@ export class OpenAIChatModel implements LanguageModel {
       }
       const { choices, usage: reported } = chunk.data;
       if (reported) usage = toUsage(reported);
-      const choice = choices?.[0];
-      if (choice?.delta) answer.read(choice.delta);
-      if (choice?.finish_reason) finishReason = choice.finish_reason;
+      if (!choices) return;
+      for (const choice of choices) {
+        // Choice 0 is the answer; the others (`n` > 1) ride along.
+        if (!choice.index) {
+          if (choice.delta) answer.read(choice.delta, choice.logprobs);
+          if (choice.finish_reason) finishReason = choice.finish_reason;
+        } else answer.readChoice(choice.index, choice.delta, choice.logprobs, choice.finish_reason);
+      }
     };
 
     // The body errors if the connection is cut before the answer's end, and ends only after it.
@@ -211,9 +232,10 @@ export class OpenAIChatModel implements LanguageModel {
     failure = abortFailure(call.signal) ?? failure;
     // An answer is text, tool calls, or both; reasoning alone is not one.
     const answered = answer.sawText || answer.toolCalls.count > 0;
+    const otherChoices = answer.otherChoices.size > 0 ? finishesOf(answer.otherChoices) : undefined;
     if (failure) {
       yield { type: 'error', error: failure };
-    } else if (finishReason === undefined) {
+    } else if (finishReason === undefined || otherChoices === null) {
       yield { type: 'error', error: incomplete('the upstream stream ended without a finish reason') };
     } else if (!answered && (finishReason === 'content_filter' || answer.refusal.length > 0)) {
       // A refusal with nothing to show: fail so that the router can try another model.
@@ -231,7 +253,7 @@ export class OpenAIChatModel implements LanguageModel {
       const reason = mapFinishReason(finishReason);
       // Some compatible servers (older Ollama, Gemini's OpenAI endpoint) end an answer of tool calls with `stop`.
       const unified = reason === 'stop' && answer.toolCalls.count > 0 ? 'tool_calls' : reason;
-      yield { type: 'finish', finishReason: unified, usage };
+      yield { type: 'finish', finishReason: unified, usage, otherChoices };
     }
   }
 }
