@@ -7,6 +7,10 @@ import { type Browser, desktop, launchChromium, phone, screenshot } from './chro
 import { ensureDashboardBuilt } from './dashboard-build.js';
 
 const answerPieces = ['Streaming ', 'through ', 'the ', 'gateway.'];
+// A small picture for a vision turn: an SVG as a data URL.
+const picture = `data:image/svg+xml;base64,${Buffer.from(
+  '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="90"><rect width="160" height="90" fill="#3867d6"/><circle cx="120" cy="30" r="18" fill="#f7b731"/></svg>',
+).toString('base64')}`;
 
 const usageTotalsQuery = `
   query Totals($from: DateTime) {
@@ -76,7 +80,15 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
             apiKeyEnv: 'ACME_API_KEY',
           },
         ],
-        models: [{ id: 'acme/fast-1', contextWindow: 32000, inputPricePerMTok: 0.5, outputPricePerMTok: 4 }],
+        models: [
+          {
+            id: 'acme/fast-1',
+            contextWindow: 32000,
+            inputPricePerMTok: 0.5,
+            outputPricePerMTok: 4,
+            capabilities: ['tools', 'vision'],
+          },
+        ],
       },
     });
     const created = await queryData<{ createApiKey: { secret: string } }>(
@@ -189,6 +201,7 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     const attempts = page.getByTestId('attempts');
     await attempts.getByText('acme/fast-1').waitFor();
     await attempts.getByText('succeeded').waitFor();
+    await page.getByTestId('routing').getByText('acme/fast-1').waitFor();
     const sent = upstream.received.at(-1)!.body as {
       temperature: number;
       max_tokens?: number;
@@ -257,6 +270,65 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     expect(gone.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     await page.close();
     await live.close();
+  });
+
+  it("shows a conversation's images, tool calls, tool results and reasoning", async () => {
+    const usage = { usage: { prompt_tokens: 30, completion_tokens: 10 } };
+    const tools = [
+      { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+    ];
+    upstream.reply(
+      openaiChat.toolCallStream([{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}' }], usage),
+    );
+    const first = await t.post('/api/v1/completions', {
+      models: ['acme/fast-1'],
+      tools,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is the weather where this picture was taken?' },
+            { type: 'image_url', image_url: { url: picture } },
+          ],
+        },
+      ],
+    });
+    expect(first.status).toBe(200);
+    const { conversationId } = (await first.json()) as { conversationId: string };
+    upstream.reply(
+      openaiChat.reasoningStream(['The tool says ', 'the sky is clear.'], ['It is clear in Oslo.'], usage),
+    );
+    const second = await t.post('/api/v1/completions', {
+      models: ['acme/fast-1'],
+      tools,
+      conversationId,
+      messages: [
+        {
+          role: 'tool',
+          toolCallId: 'call_1',
+          content: [{ type: 'text', text: '{"sky":"clear","celsius":4}' }],
+        },
+      ],
+    });
+    expect(second.status).toBe(200);
+    await t.settled();
+
+    const page = await signIn(adminKey);
+    await page.goto(`${t.url}/ui/conversations/${conversationId}`);
+    const turns = page.getByTestId('turn');
+    await expect.poll(() => turns.count()).toBe(4);
+    expect(await turns.nth(0).locator('img').getAttribute('src')).toBe(picture);
+    await turns.nth(1).getByText('get_weather').waitFor();
+    await turns.nth(1).getByText('"city": "Oslo"').waitFor();
+    await turns.nth(2).getByText('Tool result').waitFor();
+    await turns.nth(2).getByText('{"sky":"clear","celsius":4}').waitFor();
+    await turns.nth(3).getByText('It is clear in Oslo.').waitFor();
+    await turns.nth(3).getByText('Reasoning').click();
+    await turns.nth(3).getByText('The tool says the sky is clear.').waitFor();
+    await screenshot(page, 'conversation-tools-1280');
+    await page.setViewportSize(phone);
+    await screenshot(page, 'conversation-tools-390');
+    await page.close();
   });
 
   it('creates a key with limits, shows its secret once, changes its limits and revokes it', async () => {

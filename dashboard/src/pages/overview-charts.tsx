@@ -13,7 +13,7 @@ interface OverviewChartsProps {
 }
 
 const formatDollars = (value: number) =>
-  `$${value < 0.01 && value > 0 ? value.toPrecision(2) : value.toFixed(2)}`;
+  `$${value < 0.01 && value > 0 ? Number(value.toPrecision(2)) : value.toFixed(2)}`;
 
 /** The overview's time series: requests, tokens, spend and latency per hour or day. */
 export function OverviewCharts({ buckets, size, from, now }: OverviewChartsProps) {

@@ -140,8 +140,7 @@ export function Overview() {
                 <BarList
                   title="By model"
                   rows={data.byModel.buckets.map((b) => {
-                    const label =
-                      b.provider && b.model ? `${b.provider}/${b.model}` : 'no model (failed before routing)';
+                    const label = b.provider && b.model ? `${b.provider}/${b.model}` : 'no model (failed)';
                     return toRow(label, label, b.usage, metric);
                   })}
                 />
