@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { PrincipalCache } from './auth/principal-cache.js';
 import { ModelCatalog } from './catalog/model-catalog.js';
@@ -37,6 +36,7 @@ import { PromptRouteMatcher } from './routing/prompt-route-matcher.js';
 import { Router } from './routing/route-completion.js';
 import { nativeSearchIn } from './search/search-availability.js';
 import { WebSearch } from './search/web-search.js';
+import { RedisClients } from './shared-state/redis-clients.js';
 import { shareFiguresThroughRedis } from './shared-state/redis-figures-sync.js';
 import { shareHealthThroughRedis } from './shared-state/redis-health-sync.js';
 import { ApiKeyStore } from './store/api-key-store.js';
@@ -116,16 +116,21 @@ export async function createApp(options: AppOptions): Promise<App> {
   const embeddingModels = EmbeddingCatalog.withBuiltIns(config.models);
   const registry = createProviderRegistry(config.providers);
   const health = new HealthTracker(clock, config.routing.circuitBreaker);
-  const healthSync = config.redisUrl
-    ? await shareHealthThroughRedis(health, { url: config.redisUrl, prefix: config.redisPrefix, logger })
-    : undefined;
-  const redisShared = { url: config.redisUrl ?? '', prefix: config.redisPrefix, logger };
-  // The figures that rank candidates, merged over the fleet; activity events from every instance.
-  const figuresSync = config.redisUrl ? await shareFiguresThroughRedis(health, redisShared) : undefined;
-  const activity = config.redisUrl ? await createRedisActivityFeed(redisShared) : createLocalActivityFeed();
+  // Redis need not answer at boot: everything shared through it falls back to this instance
+  // alone until it does (see redis-clients.ts).
+  const redis = config.redisUrl ? new RedisClients(config.redisUrl, logger) : undefined;
+  const redisShared = redis && { redis, prefix: config.redisPrefix, logger };
+  // Circuits, the figures that rank candidates, activity events: merged over the fleet.
+  const healthSync = redisShared && shareHealthThroughRedis(health, redisShared);
+  const figuresSync = redisShared && shareFiguresThroughRedis(health, redisShared);
+  const activity = redisShared ? createRedisActivityFeed(redisShared) : createLocalActivityFeed();
   recorder.onWritten = (records) => activity.publish(records);
   const router = new Router(config.routing, clock, health, options.random);
-  const limitsRedis = config.redisUrl ? await connectLimitsRedis(config.redisUrl, logger) : undefined;
+  // Commands fail fast instead of queueing while Redis is away (the limiters then count in process).
+  const limitsRedis = redis?.commands('limits');
+  // When Redis answers, the first requests already count in the shared windows and the
+  // subscriptions are in place before serving; when it does not, boot goes on within 2 s.
+  await redis?.settled();
   // A concurrency slot or budget reservation outlives the longest possible request (its time
   // limit, plus as long again for settling, between 5 s and a minute), so only those of an
   // instance that died mid-request ever expire.
@@ -272,21 +277,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       await recorder.whenIdle();
       await figuresSync?.close();
       await healthSync?.close();
+      await redis?.close();
       await stopFollowingKeys();
-      limitsRedis?.disconnect();
       await database.close();
     },
   };
-}
-
-/**
- * The Redis connection of the rate and concurrency limits. Connected before serving, so
- * the first requests already count in the shared windows; commands fail fast instead of
- * queueing while Redis is away (the limiters then fall back to in-process counting).
- */
-async function connectLimitsRedis(url: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis (limits) connection error'));
-  await redis.connect();
-  return redis;
 }

@@ -1,8 +1,9 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { RedisClients } from '../shared-state/redis-clients.js';
 import type { CompletionRecord } from '../store/completion-recorder.js';
 import {
   type ActivityTopics,
@@ -37,34 +38,23 @@ export function createLocalActivityFeed(): ActivityFeed {
 
 /**
  * Yoga's pub/sub over Redis (`@graphql-yoga/redis-event-target`), so a subscriber on one
- * instance hears what any instance served. While Redis cannot be reached, events are handed
- * to this instance's own subscribers instead (per-instance behaviour, as without Redis);
- * subscriptions stay open and hear the whole fleet again once the clients reconnect (ioredis
- * reconnects and subscribes again by itself). Events published during the outage reach only
- * the instance that served them.
+ * instance hears what any instance served. While Redis cannot be reached (also from boot),
+ * events are handed to this instance's own subscribers instead (per-instance behaviour, as
+ * without Redis); subscriptions stay open and hear the whole fleet again once the clients
+ * reconnect (the subscriber subscribes again each time it connects). Events published during
+ * the outage reach only the instance that served them.
  */
-export async function createRedisActivityFeed(options: {
-  url: string;
+export function createRedisActivityFeed(options: {
+  redis: RedisClients;
   prefix: string;
   logger: Logger;
-}): Promise<ActivityFeed> {
+}): ActivityFeed {
   const { logger } = options;
-  const publisher = new Redis(options.url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-  });
-  // Without the ready check, and both connected before subscribing (see STACK.md).
-  const subscriber = new Redis(options.url, { lazyConnect: true, enableReadyCheck: false });
-  for (const [name, client] of [
-    ['publish', publisher],
-    ['subscribe', subscriber],
-  ] as const) {
-    client.on('error', (error: Error) =>
-      logger.debug({ err: error }, `redis (activity ${name}) connection error`),
-    );
-  }
-  await Promise.all([publisher.connect(), subscriber.connect()]);
+  const channels = channelsOf(options.prefix);
+  const publisher = options.redis.commands('activity publish');
+  // Both channels are subscribed for the instance's whole life, at every (re)connection: a
+  // subscription made later never waits on (or races) a Redis SUBSCRIBE.
+  const subscriber = options.redis.subscriber('activity subscribe', Object.values(channels));
 
   const local = new EventTarget();
   const deliverHere = (channel: string, envelope: Envelope) =>
@@ -78,7 +68,14 @@ export async function createRedisActivityFeed(options: {
           .publish(channel, message)
           .catch(() => deliverHere(channel, JSON.parse(message) as Envelope)),
     } as unknown as Redis,
-    subscribeClient: subscriber,
+    // The library's own SUBSCRIBE calls would be lost while Redis is away (and leave their
+    // failure unhandled): the client above keeps both channels subscribed instead.
+    subscribeClient: {
+      on: (event: 'message', listener: (channel: string, message: string) => void) =>
+        subscriber.on(event, listener),
+      subscribe: async () => {},
+      unsubscribe: async () => {},
+    } as unknown as Redis,
     serializer: {
       stringify: JSON.stringify,
       // A malformed message becomes null, which subscribers skip (throwing here would throw in ioredis).
@@ -107,17 +104,7 @@ export async function createRedisActivityFeed(options: {
     },
   } as typeof redisTarget;
 
-  // Both channels are subscribed for the instance's whole life, before it serves: a
-  // subscription made later never waits on (or races) a Redis SUBSCRIBE.
-  const channels = channelsOf(options.prefix);
-  const keepSubscribed = () => {};
-  for (const channel of Object.values(channels)) redisTarget.addEventListener(channel, keepSubscribed);
-  await subscriber.subscribe(...Object.values(channels));
-
-  return feedOver(createPubSub<Channels>({ eventTarget: target }), options.prefix, async () => {
-    for (const channel of Object.values(channels)) redisTarget.removeEventListener(channel, keepSubscribed);
-    await Promise.allSettled([subscriber.quit(), publisher.quit()]);
-  });
+  return feedOver(createPubSub<Channels>({ eventTarget: target }), options.prefix, async () => {});
 }
 
 const channelsOf = (prefix: string): Record<keyof ActivityTopics, string> => ({

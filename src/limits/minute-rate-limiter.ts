@@ -45,6 +45,8 @@ export class MinuteRateLimiter {
             duration: windowSeconds,
             keyPrefix: `${this.keyPrefix}rl:${kind}`,
             insuranceLimiter: memory,
+            // While Redis is away (from boot on, too), straight to the insurance.
+            rejectIfRedisNotReady: true,
           })
         : memory;
       this.#limiters.set(id, limiter);

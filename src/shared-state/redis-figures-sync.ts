@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { FigureSummary } from '../routing/fleet-figures.js';
+import type { RedisClients } from './redis-clients.js';
 
 const optionalFigure = z.number().nonnegative().optional();
 
@@ -47,27 +47,15 @@ export const figuresIntervalMs = 1_000;
  * message lost while Redis is away costs nothing once the next one arrives; an instance that
  * goes quiet drops out of the figures after a few seconds (see `remoteFiguresTtlMs`).
  */
-export async function shareFiguresThroughRedis(
+export function shareFiguresThroughRedis(
   health: FigureSource,
-  options: { url: string; prefix: string; logger: Logger; intervalMs?: number },
-): Promise<FiguresSync> {
+  options: { redis: RedisClients; prefix: string; logger: Logger; intervalMs?: number },
+): FiguresSync {
   const channel = `${options.prefix}:figures`;
   const instanceId = randomUUID();
   // No offline queue: a summary that cannot go now is stale by the next tick anyway.
-  const publisher = new Redis(options.url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-  });
-  // Without the ready check, and both connected before subscribing (see STACK.md).
-  const subscriber = new Redis(options.url, { lazyConnect: true, enableReadyCheck: false });
-  for (const client of [publisher, subscriber]) {
-    client.on('error', (error: Error) =>
-      options.logger.debug({ err: error }, 'redis (figures) connection error'),
-    );
-  }
-  await Promise.all([publisher.connect(), subscriber.connect()]);
-  await subscriber.subscribe(channel);
+  const publisher = options.redis.commands('figures publish');
+  const subscriber = options.redis.subscriber('figures subscribe', [channel]);
   subscriber.on('message', (_channel: string, raw: string) => {
     let message: z.infer<typeof messageSchema>;
     try {
@@ -95,7 +83,6 @@ export async function shareFiguresThroughRedis(
     async close() {
       clearInterval(timer);
       await publish({ kind: 'leaving', from: instanceId });
-      await Promise.allSettled([subscriber.quit(), publisher.quit()]);
     },
   };
 }

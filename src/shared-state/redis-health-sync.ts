@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { HealthTracker } from '../routing/health-tracker.js';
+import type { RedisClients } from './redis-clients.js';
 
 const messageSchema = z.object({
   from: z.string(),
@@ -20,20 +20,18 @@ export interface HealthSync {
 /**
  * Shares circuit breakers between instances: when one instance opens (or closes) a
  * model's circuit, the others follow through Redis pub/sub, so a failing provider is
- * avoided everywhere after the first instance has seen it fail.
+ * avoided everywhere after the first instance has seen it fail. A change made while Redis
+ * is away is not sent; the open circuits repeated in the figures (redis-figures-sync.ts)
+ * catch the others up within a second once it is back.
  */
-export async function shareHealthThroughRedis(
+export function shareHealthThroughRedis(
   health: HealthTracker,
-  options: { url: string; prefix: string; logger: Logger },
-): Promise<HealthSync> {
+  options: { redis: RedisClients; prefix: string; logger: Logger },
+): HealthSync {
   const channel = `${options.prefix}:health`;
   const instanceId = randomUUID();
-  const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  // A subscriber without the ready check, both connected before subscribing: otherwise a
-  // subscription can be lost at start-up (see STACK.md).
-  const subscriber = new Redis(options.url, { lazyConnect: true, enableReadyCheck: false });
-  await Promise.all([publisher.connect(), subscriber.connect()]);
-  await subscriber.subscribe(channel);
+  const publisher = options.redis.commands('health publish');
+  const subscriber = options.redis.subscriber('health subscribe', [channel]);
   subscriber.on('message', (_channel: string, raw: string) => {
     let parsed: z.infer<typeof messageSchema>;
     try {
@@ -48,13 +46,12 @@ export async function shareHealthThroughRedis(
     publisher
       .publish(channel, JSON.stringify({ from: instanceId, modelId, change }))
       .catch((error: unknown) => {
-        options.logger.warn({ err: error }, 'could not share a circuit change');
+        options.logger.debug({ err: error }, 'could not share a circuit change');
       });
   };
   return {
     async close() {
       health.onCircuitChange = () => {};
-      await Promise.allSettled([subscriber.quit(), publisher.quit()]);
     },
   };
 }

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/routing/clock.js';
 import { HealthTracker } from '../../src/routing/health-tracker.js';
+import { RedisClients } from '../../src/shared-state/redis-clients.js';
 import { type HealthSync, shareHealthThroughRedis } from '../../src/shared-state/redis-health-sync.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -17,7 +18,11 @@ const until = async (condition: () => boolean, timeoutMs = 3_000) => {
 
 describe('circuit breakers shared through Redis', () => {
   const syncs: HealthSync[] = [];
-  afterAll(() => Promise.all(syncs.map((sync) => sync.close())));
+  const connections: RedisClients[] = [];
+  afterAll(async () => {
+    await Promise.all(syncs.map((sync) => sync.close()));
+    await Promise.all(connections.map((redis) => redis.close()));
+  });
 
   it('opens and closes a model on every instance when one instance sees it fail and recover', async () => {
     const prefix = `switchyard-test-${randomUUID()}`;
@@ -31,8 +36,12 @@ describe('circuit breakers shared through Redis', () => {
     const a = new HealthTracker(systemClock, settings);
     const b = new HealthTracker(systemClock, settings);
     const logger = pino({ level: 'silent' });
-    syncs.push(await shareHealthThroughRedis(a, { url: redisUrl, prefix, logger }));
-    syncs.push(await shareHealthThroughRedis(b, { url: redisUrl, prefix, logger }));
+    for (const tracker of [a, b]) {
+      const redis = new RedisClients(redisUrl, logger);
+      connections.push(redis);
+      syncs.push(shareHealthThroughRedis(tracker, { redis, prefix, logger }));
+      await redis.settled();
+    }
 
     a.recordFailure('p/flaky', 'server_error');
     a.recordFailure('p/flaky', 'server_error');
