@@ -27,8 +27,8 @@ import { MinuteRateLimiter } from './limits/minute-rate-limiter.js';
 import { RequestLimiter } from './limits/request-limiter.js';
 import { createLogger } from './logging/logger.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { createProviderRegistry } from './providers/create-provider-registry.js';
 import { createEmbeddingProviders } from './providers/embeddings/create-embedding-providers.js';
+import { loadProviderRegistry } from './providers/load-provider-registry.js';
 import { type Clock, systemClock } from './routing/clock.js';
 import { HealthTracker } from './routing/health-tracker.js';
 import { ModelPools } from './routing/model-pools.js';
@@ -114,7 +114,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // `kind: embedding` entries of the config file are embedding models, never chat candidates.
   const catalog = ModelCatalog.withBuiltIns(config.models.filter((model) => model.kind !== 'embedding'));
   const embeddingModels = EmbeddingCatalog.withBuiltIns(config.models);
-  const registry = createProviderRegistry(config.providers);
+  const registry = await loadProviderRegistry(config.providers);
   const health = new HealthTracker(clock, config.routing.circuitBreaker);
   // Redis need not answer at boot: everything shared through it falls back to this instance
   // alone until it does (see redis-clients.ts).
