@@ -1,6 +1,7 @@
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { CompletionRecord } from '../store/completion-recorder.js';
 import { TallyCounter } from './tally-counter.js';
+import { TallyHistogram } from './tally-histogram.js';
 
 /** Prometheus metrics of one gateway process, served at /metrics. */
 export class GatewayMetrics {
@@ -9,8 +10,8 @@ export class GatewayMetrics {
   readonly #attempts: TallyCounter<'provider' | 'model' | 'outcome' | 'error_kind'>;
   readonly #tokens: TallyCounter<'provider' | 'model' | 'kind'>;
   readonly #cost: TallyCounter<'provider' | 'model'>;
-  readonly #latency: Histogram<'provider' | 'model'>;
-  readonly #ttft: Histogram<'provider' | 'model'>;
+  readonly #latency: TallyHistogram<'provider' | 'model'>;
+  readonly #ttft: TallyHistogram<'provider' | 'model'>;
   readonly httpRequests: TallyCounter<'route' | 'status'>;
 
   constructor() {
@@ -47,14 +48,14 @@ export class GatewayMetrics {
       registers,
     });
     const buckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
-    this.#latency = new Histogram({
+    this.#latency = new TallyHistogram({
       name: 'switchyard_completion_latency_seconds',
       help: 'From request arrival to the last token',
       labelNames: ['provider', 'model'],
       buckets,
       registers,
     });
-    this.#ttft = new Histogram({
+    this.#ttft = new TallyHistogram({
       name: 'switchyard_completion_ttft_seconds',
       help: 'From request arrival to the first token',
       labelNames: ['provider', 'model'],
@@ -99,8 +100,7 @@ export class GatewayMetrics {
     this.#tokens.add(completion.reasoningTokens ?? 0, provider, model, 'reasoning');
     this.#tokens.add(completion.cachedTokens ?? 0, provider, model, 'cached');
     this.#cost.add(Number(completion.totalCost ?? 0), provider, model);
-    const labels = { provider, model };
-    this.#latency.observe(labels, completion.latencyMs / 1000);
-    if (completion.ttftMs != null) this.#ttft.observe(labels, completion.ttftMs / 1000);
+    this.#latency.observe(completion.latencyMs / 1000, provider, model);
+    if (completion.ttftMs != null) this.#ttft.observe(completion.ttftMs / 1000, provider, model);
   }
 }
