@@ -18,6 +18,7 @@ import { AnswerParts } from './openai-answer-parts.js';
 import { openaiChatBody } from './openai-chat-body.js';
 import { type OpenAIUsage, openaiChatChunkSchema } from './openai-chat-chunk.js';
 import type { OpenAIModelProfile } from './openai-model-profile.js';
+import { plainTextOfChunk } from './openai-text-chunk.js';
 import { SseEventParser } from './sse-event-parser.js';
 
 /**
@@ -185,6 +186,12 @@ export class OpenAIChatModel implements LanguageModel {
         json = JSON.parse(data);
       } catch {
         failure = incomplete('the upstream sent a malformed stream chunk');
+        return;
+      }
+      // The commonest chunk (a piece of text) is checked on the fields read, not by the whole schema.
+      const text = plainTextOfChunk(json);
+      if (text !== undefined) {
+        answer.read({ content: text });
         return;
       }
       const chunk = openaiChatChunkSchema.safeParse(json);
