@@ -91,6 +91,8 @@ export const conversations = pgTable(
     // The GraphQL listing: newest last activity first, ties by id, per key or (admin) for all.
     index('conversations_key_activity_idx').on(table.apiKeyId, table.lastActivityAt.desc(), table.id.desc()),
     index('conversations_activity_idx').on(table.lastActivityAt.desc(), table.id.desc()),
+    // The title filter (`ILIKE '%…%'`): trigrams, so a page does not scan every title (pg_trgm).
+    index('conversations_title_trgm_idx').using('gin', sql`${table.title} gin_trgm_ops`),
   ],
 );
 
@@ -157,6 +159,8 @@ export const completions = pgTable(
     index('completions_key_created_idx').on(table.apiKeyId, table.createdAt),
     index('completions_created_idx').on(table.createdAt),
     index('completions_conversation_idx').on(table.conversationId),
+    // Message.completion: the completion behind each assistant turn of an opened conversation.
+    index('completions_response_message_idx').on(table.responseMessageId),
     check('completions_kind_check', sql`${table.kind} in ('chat', 'embedding')`),
   ],
 );

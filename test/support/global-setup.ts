@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { TestProject } from 'vitest/node';
+import { pgliteExtensions } from '../../src/db/database.js';
 import { migrationsFolder } from '../../src/db/migrate.js';
 
 /**
@@ -13,7 +14,7 @@ import { migrationsFolder } from '../../src/db/migrate.js';
  */
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
-  const client = await PGlite.create('memory://');
+  const client = await PGlite.create('memory://', { extensions: pgliteExtensions });
   await migrate(drizzle(client), { migrationsFolder });
   const dump = await client.dumpDataDir('none');
   await client.close();
