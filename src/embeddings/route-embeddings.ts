@@ -1,5 +1,5 @@
 import { GatewayError } from '../core/gateway-error.js';
-import { UpstreamError, } from '../core/upstream-error.js';
+import { UpstreamError } from '../core/upstream-error.js';
 import { backoffDelay } from '../routing/backoff.js';
 import type { Clock } from '../routing/clock.js';
 import { exhaustedError } from '../routing/exhausted-error.js';
