@@ -69,7 +69,9 @@ export async function launchChromium(): Promise<Browser> {
  * page does not scroll sideways at this width (wide tables scroll inside their own box).
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  const overflow = await page.evaluate(() => {
+  const overflow = await page.evaluate(async () => {
+    // Two frames: resize observers (the charts) have run and the layout has settled.
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     window.scrollTo(0, 0);
     return document.documentElement.scrollWidth - window.innerWidth;
   });

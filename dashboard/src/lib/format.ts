@@ -20,3 +20,7 @@ export const formatTime = (iso: string): string =>
   new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
 
 export const shortId = (id: string): string => id.slice(0, 8);
+
+/** "1 completion", "3 completions" */
+export const countOf = (count: number, noun: string): string =>
+  `${integer.format(count)} ${noun}${count === 1 ? '' : 's'}`;

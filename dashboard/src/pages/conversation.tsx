@@ -6,7 +6,7 @@ import { ErrorNotice } from '../components/error-notice.js';
 import { Loading } from '../components/loading.js';
 import { MessageView, type Turn } from '../components/message-view.js';
 import { RenameForm } from '../components/rename-form.js';
-import { formatCount, formatTime, formatUsd } from '../lib/format.js';
+import { countOf, formatCount, formatTime, formatUsd } from '../lib/format.js';
 import { Link, navigate } from '../lib/router.js';
 
 interface ConversationData {
@@ -108,7 +108,7 @@ export function Conversation({ id }: { id: string }) {
       {removal.error ? <ErrorNotice error={removal.error} title="Not deleted" /> : null}
       <p class="muted">
         Started {formatTime(conversation.createdAt)} · last activity {formatTime(conversation.lastActivityAt)}{' '}
-        · {formatCount(conversation.totals.requests)} completions ·{' '}
+        · {countOf(conversation.totals.requests, 'completion')} ·{' '}
         {formatCount(conversation.totals.totalTokens)} tokens ·{' '}
         {formatUsd(conversation.totals.totalTokensCost)}
       </p>

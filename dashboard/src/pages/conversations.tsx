@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { EmptyState } from '../components/empty-state.js';
 import { ErrorNotice } from '../components/error-notice.js';
 import { Loading } from '../components/loading.js';
-import { formatCount, formatTime, formatUsd } from '../lib/format.js';
+import { countOf, formatCount, formatTime, formatUsd } from '../lib/format.js';
 import { Link } from '../lib/router.js';
 import { useDebounced } from '../lib/use-debounced.js';
 
@@ -79,7 +79,7 @@ export function Conversations() {
                   {node.title || 'Untitled'}
                 </Link>
                 <span class="muted small">
-                  {formatTime(node.lastActivityAt)} · {formatCount(node.totals.requests)} completions ·{' '}
+                  {formatTime(node.lastActivityAt)} · {countOf(node.totals.requests, 'completion')} ·{' '}
                   {formatCount(node.totals.totalTokens)} tokens · {formatUsd(node.totals.totalTokensCost)}
                 </span>
               </li>
