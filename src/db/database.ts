@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { holdsCluster, initPgliteDataDir, pgliteSettings } from './init-pglite-data-dir.js';
 import * as schema from './schema.js';
 
 /** Extensions the migrations use, loaded into every PGlite (PostgreSQL ships them as contrib). */
@@ -88,9 +89,14 @@ async function openPglite(
   dataDir: string | undefined,
   loadDataDir: Blob | File | undefined,
 ): Promise<Database> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    // A first boot: initdb in a child process, so that its memory is returned.
+    if (!holdsCluster(dataDir)) await initPgliteDataDir(dataDir);
+  }
   const client = await PGlite.create(dataDir ?? 'memory://', {
     extensions: pgliteExtensions,
+    postgresqlconf: pgliteSettings,
     ...(loadDataDir ? { loadDataDir } : {}),
   });
   const db = drizzlePglite(client, { schema });
