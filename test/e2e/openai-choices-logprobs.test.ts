@@ -75,6 +75,7 @@ describe.each(drivers)('n and logprobs on /v1/chat/completions on %s', (driver) 
         finish_reason: 'length',
       },
     ]);
+    await t.settled();
     const turns = await t.db.database.db
       .select({ role: messages.role, content: messages.content })
       .from(messages)
