@@ -1,8 +1,16 @@
 /**
- * `npm run bench [-- --quick]`: the same load straight at a local upstream and through
- * Switchyard (compiled, production settings, persistence on), interleaved, medians of
- * several repetitions. Writes bench/results/latest.{md,json}.
+ * `npm run bench [-- --quick] [-- --profile] [-- --out=name]`: the same load straight at a local upstream,
+ * through the floor (a minimal `node:http` + undici proxy: bench/floor-proxy.ts) and
+ * through Switchyard (compiled, production settings, persistence on), interleaved, medians
+ * of several repetitions. Writes bench/results/latest.{md,json}. `--profile` runs the
+ * gateway under `node --cpu-prof` and prints its top self-time functions at the end.
+ * `npm run bench -- --scale[=N]` runs the data-volume scenario instead (bench/scale.ts).
  */
+if (process.argv.some((arg) => arg === '--scale' || arg.startsWith('--scale='))) {
+  await import('./scale.js');
+  process.exit(0);
+}
+
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -11,6 +19,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import { pgliteExtensions } from '../src/db/database.js';
 import {
   type LoadResult,
   median,
@@ -30,9 +39,11 @@ import {
   startProcess,
   watchRss,
 } from './processes.js';
+import { summariseProfiles } from './profile-summary.js';
 import { type BenchReport, writeReport } from './report.js';
 
 const quick = process.argv.includes('--quick');
+const profile = process.argv.includes('--profile');
 const plan = quick
   ? { durationSec: 2, reps: 2, streamsC1: 40, streamsC32: 320, openStreams: 1000, warmup: 300 }
   : { durationSec: 8, reps: 3, streamsC1: 200, streamsC32: 1600, openStreams: 1000, warmup: 1000 };
@@ -64,9 +75,12 @@ execFileSync(
 pinSelf(1);
 
 const upstreamPort = await freePort();
+const floorPort = await freePort();
 const gatewayPort = await freePort();
 const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
 const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+const floorUrl = `http://127.0.0.1:${floorPort}`;
+const profileDir = join(work, 'profile');
 const ping = (url: string) => fetch(url).then((r) => r.status < 500);
 
 const upstream = await startProcess(
@@ -81,8 +95,26 @@ const upstream = await startProcess(
   join(work, 'upstream.log'),
   () => fetch(`${upstreamUrl}/`).then(() => true),
 );
+// The floor is pinned like the gateway; the two are never loaded at the same time.
+const floor = await startProcess(
+  pinned(0, [
+    process.execPath,
+    '--import',
+    'tsx',
+    join(root, 'bench/floor-proxy.ts'),
+    String(floorPort),
+    upstreamUrl,
+  ]),
+  process.env,
+  join(work, 'floor.log'),
+  () => fetch(`${floorUrl}/`, { method: 'POST', body: '{}' }).then(() => true),
+);
 const gateway = await startProcess(
-  pinned(0, [process.execPath, join(root, 'dist/main.js')]),
+  pinned(0, [
+    process.execPath,
+    ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+    join(root, 'dist/main.js'),
+  ]),
   {
     PATH: process.env.PATH,
     HOST: '127.0.0.1',
@@ -112,9 +144,13 @@ const gatewayBody = (model: string, stream: boolean) =>
   JSON.stringify({ messages: prompt, models: [`openai/${model}`], stream });
 const targets = {
   direct: { url: `${upstreamUrl}/v1/chat/completions`, body: directBody, headers: {} },
+  floor: { url: `${floorUrl}/v1/chat/completions`, body: directBody, headers: {} },
   gateway: { url: `${gatewayUrl}/api/v1/completions`, body: gatewayBody, headers: auth },
 } as const;
 type Target = keyof typeof targets;
+const order = ['direct', 'floor', 'gateway'] as const;
+/** The processes whose CPU and memory are measured: the floor and the gateway. */
+const measured = { floor: floor.pid, gateway: gateway.pid } as Record<Target, number | undefined>;
 
 /** A non-streaming answer is complete when it is well-formed JSON with every word and its usage. */
 const wordsIn = (text: unknown) => (typeof text === 'string' ? (text.match(/token/g)?.length ?? 0) : 0);
@@ -125,15 +161,15 @@ const parseOr = (body: string): Record<string, unknown> | undefined => {
     return undefined;
   }
 };
+const directJson = (words: number) => (body: string) => {
+  const answer = parseOr(body) as
+    | { choices?: { message?: { content?: unknown } }[]; usage?: { total_tokens?: number } }
+    | undefined;
+  return wordsIn(answer?.choices?.[0]?.message?.content) === words && (answer?.usage?.total_tokens ?? 0) > 0;
+};
 const completeJson = {
-  direct: (words: number) => (body: string) => {
-    const answer = parseOr(body) as
-      | { choices?: { message?: { content?: unknown } }[]; usage?: { total_tokens?: number } }
-      | undefined;
-    return (
-      wordsIn(answer?.choices?.[0]?.message?.content) === words && (answer?.usage?.total_tokens ?? 0) > 0
-    );
-  },
+  direct: directJson,
+  floor: directJson,
   gateway: (words: number) => (body: string) => {
     const answer = parseOr(body) as
       | {
@@ -153,18 +189,29 @@ const completeJson = {
 let gatewayOk = 0;
 const problems: string[] = [];
 
+/** Figures of one target at one load: medians over the repetitions. */
+interface TargetFigures {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Floor and gateway only: the process's CPU per request and its peak resident memory. */
+  cpuMsPerRequest?: number;
+  peakRssMb?: number;
+}
+
 async function nonStreaming(connections: number, words = 20) {
   const model = `bench-0-${words}-0`;
-  const runs: Record<Target, LoadResult[]> = { direct: [], gateway: [] };
-  let cpuPerRequest: number[] = [];
-  let databaseCpuPerRequest: number[] = [];
-  let peakRss = 0;
+  const runs: Record<Target, LoadResult[]> = { direct: [], floor: [], gateway: [] };
+  const cpuPerRequest: Record<Target, number[]> = { direct: [], floor: [], gateway: [] };
+  const peakRss: Record<Target, number> = { direct: 0, floor: 0, gateway: 0 };
+  const databaseCpuPerRequest: number[] = [];
   for (let rep = 0; rep < plan.reps; rep++) {
-    for (const target of ['direct', 'gateway'] as const) {
+    for (const target of order) {
       const t = targets[target];
-      const cpuBefore = cpuMs(gateway.pid);
+      const pid = measured[target];
+      const cpuBefore = pid ? cpuMs(pid) : 0;
       const databaseCpuBefore = postgresCpuMs();
-      const rss = watchRss(gateway.pid);
+      const rss = pid ? watchRss(pid) : undefined;
       const load = {
         url: t.url,
         body: t.body(model, false),
@@ -175,51 +222,57 @@ async function nonStreaming(connections: number, words = 20) {
       // One connection: timed to the microsecond by our own client; more: autocannon.
       const result =
         connections === 1 ? await runSequential(load) : await runAutocannon({ ...load, connections });
-      peakRss = Math.max(peakRss, rss.stop());
+      if (rss) peakRss[target] = Math.max(peakRss[target], rss.stop());
       if (result.non2xx + result.errors + result.incomplete > 0)
         problems.push(
           `${target} c${connections}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.incomplete} incomplete`,
         );
+      if (pid) cpuPerRequest[target].push((cpuMs(pid) - cpuBefore) / Math.max(1, result.requests));
       if (target === 'gateway') {
         gatewayOk += result.requests - result.non2xx - result.incomplete;
-        cpuPerRequest = [...cpuPerRequest, (cpuMs(gateway.pid) - cpuBefore) / Math.max(1, result.requests)];
-        databaseCpuPerRequest = [
-          ...databaseCpuPerRequest,
-          (postgresCpuMs() - databaseCpuBefore) / Math.max(1, result.requests),
-        ];
+        databaseCpuPerRequest.push((postgresCpuMs() - databaseCpuBefore) / Math.max(1, result.requests));
       }
       runs[target].push(result);
     }
   }
-  const pick = (target: Target, key: keyof LoadResult) => median(runs[target].map((r) => r[key]));
+  const figures = (target: Target): TargetFigures => ({
+    rps: median(runs[target].map((r) => r.rps)),
+    p50Ms: median(runs[target].map((r) => r.p50Ms)),
+    p99Ms: median(runs[target].map((r) => r.p99Ms)),
+    ...(measured[target]
+      ? { cpuMsPerRequest: median(cpuPerRequest[target]), peakRssMb: peakRss[target] }
+      : {}),
+  });
+  const direct = figures('direct');
+  const floorFigures = figures('floor');
+  const gatewayFigures = figures('gateway');
   return {
     connections,
-    direct: { rps: pick('direct', 'rps'), p50Ms: pick('direct', 'p50Ms'), p99Ms: pick('direct', 'p99Ms') },
-    gateway: {
-      rps: pick('gateway', 'rps'),
-      p50Ms: pick('gateway', 'p50Ms'),
-      p99Ms: pick('gateway', 'p99Ms'),
-    },
-    overheadP50Ms: pick('gateway', 'p50Ms') - pick('direct', 'p50Ms'),
-    overheadP99Ms: pick('gateway', 'p99Ms') - pick('direct', 'p99Ms'),
-    gatewayCpuMsPerRequest: median(cpuPerRequest),
+    direct,
+    floor: floorFigures,
+    gateway: gatewayFigures,
+    floorOverheadP50Ms: floorFigures.p50Ms - direct.p50Ms,
+    floorOverheadP99Ms: floorFigures.p99Ms - direct.p99Ms,
+    overheadP50Ms: gatewayFigures.p50Ms - direct.p50Ms,
+    overheadP99Ms: gatewayFigures.p99Ms - direct.p99Ms,
     databaseCpuMsPerRequest: localPostgres ? median(databaseCpuPerRequest) : undefined,
-    gatewayPeakRssMb: peakRss,
   };
 }
 
+const directStreamComplete = (body: string) => body.includes('data: [DONE]');
 const completeBody = {
-  direct: (body: string) => body.includes('data: [DONE]'),
+  direct: directStreamComplete,
+  floor: directStreamComplete,
   gateway: (body: string) => body.includes('"type":"done"'),
 };
-const firstContent = { direct: '"content":"token', gateway: '"type":"text"' };
+const firstContent = { direct: '"content":"token', floor: '"content":"token', gateway: '"type":"text"' };
 
 async function streaming(concurrency: number, total: number, model: string, chunkCount: number) {
-  const ttft: Record<Target, number[]> = { direct: [], gateway: [] };
-  const totalMs: Record<Target, number[]> = { direct: [], gateway: [] };
+  const ttft: Record<Target, number[]> = { direct: [], floor: [], gateway: [] };
+  const totalMs: Record<Target, number[]> = { direct: [], floor: [], gateway: [] };
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   for (let rep = 0; rep < plan.reps; rep++) {
-    for (const target of ['direct', 'gateway'] as const) {
+    for (const target of order) {
       const t = targets[target];
       const url = new URL(t.url);
       const results = await runStreams(total, concurrency, () =>
@@ -236,10 +289,13 @@ async function streaming(concurrency: number, total: number, model: string, chun
     }
   }
   agent.destroy();
+  const side = (target: Target) => ({ ttftP50Ms: median(ttft[target]), totalP50Ms: median(totalMs[target]) });
   return {
     concurrency,
-    direct: { ttftP50Ms: median(ttft.direct), totalP50Ms: median(totalMs.direct) },
-    gateway: { ttftP50Ms: median(ttft.gateway), totalP50Ms: median(totalMs.gateway) },
+    direct: side('direct'),
+    floor: side('floor'),
+    gateway: side('gateway'),
+    floorTtftOverheadP50Ms: median(ttft.floor) - median(ttft.direct),
     ttftOverheadP50Ms: median(ttft.gateway) - median(ttft.direct),
     totalOverheadP50Ms: median(totalMs.gateway) - median(totalMs.direct),
   };
@@ -282,7 +338,7 @@ async function openStreams(count: number) {
 const busy = machineBusy();
 const loadBefore = loadavg()[0]!;
 log('warming up');
-for (const target of ['direct', 'gateway'] as const) {
+for (const target of order) {
   const t = targets[target];
   const warm = await runAutocannon({
     url: t.url,
@@ -300,6 +356,7 @@ for (const target of ['direct', 'gateway'] as const) {
 }
 await new Promise((resolve) => setTimeout(resolve, 500));
 const idleRssMb = rssMb(gateway.pid);
+const floorIdleRssMb = rssMb(floor.pid);
 
 log('non-streaming');
 const nonStreamingResults = [];
@@ -319,6 +376,7 @@ const loadAfter = loadavg()[0]!;
 
 log('stopping the gateway (it flushes pending records)');
 const exitCode = await gateway.stop();
+await floor.stop();
 await upstream.stop();
 if (exitCode !== 0) problems.push(`gateway exited with ${exitCode}`);
 
@@ -332,7 +390,7 @@ async function countStored(): Promise<{ succeeded: number; withUsage: number }> 
     await sql.end();
     return { succeeded: Number(row?.succeeded), withUsage: Number(row?.with_usage) };
   }
-  const db = await PGlite.create(join(work, 'data'));
+  const db = await PGlite.create(join(work, 'data'), { extensions: pgliteExtensions });
   const { rows } = await db.query<{ succeeded: number; with_usage: number }>(query);
   await db.close();
   return { succeeded: Number(rows[0]?.succeeded), withUsage: Number(rows[0]?.with_usage) };
@@ -360,11 +418,14 @@ const report: BenchReport = {
   },
   plan,
   idleRssMb,
+  floorIdleRssMb,
   nonStreaming: nonStreamingResults,
   streaming: streamingResults,
   openStreams: open,
   stored: { answered: gatewayOk, ...stored, missing },
   problems,
 };
-log(writeReport(report, join(root, 'bench/results')));
+const outName = process.argv.find((arg) => arg.startsWith('--out='))?.slice('--out='.length) ?? 'latest';
+log(writeReport(report, join(root, 'bench/results'), outName));
+if (profile) log(summariseProfiles(profileDir, 40));
 process.exit(problems.length > 0 ? 1 : 0);
