@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,6 +25,8 @@ import type { CompletionRecord } from '../src/store/completion-recorder.js';
 import { writeCompletionBatch } from '../src/store/write-completion-batch.js';
 import { median, percentile } from './load.js';
 import { startProcess } from './processes.js';
+import { scaleRecord, topics } from './scale-records.js';
+import { writeScaleReport } from './scale-report.js';
 import { createUpstreamServer } from './upstream-server.js';
 
 const scaleArg = process.argv.find((arg) => arg.startsWith('--scale='));
@@ -56,24 +58,6 @@ const databaseName = reused ?? `switchyard_scale_${process.pid}`;
 const databaseUrl = `${serverUrl}/${databaseName}`;
 const adminKey = 'sy-scale-admin-key-0123456789abcdef';
 const keySecret = (i: number) => `sy-scale-key-${String(i).padStart(5, '0')}-0123456789abcdef`;
-
-const models = [
-  ['openai', 'gpt-4.1-mini'],
-  ['openai', 'gpt-4.1'],
-  ['anthropic', 'claude-sonnet-4-5'],
-  ['anthropic', 'claude-haiku-4-5'],
-  ['google', 'gemini-2.5-flash'],
-  ['google', 'gemini-2.5-pro'],
-  ['mistral', 'mistral-large'],
-  ['openai', 'o4-mini'],
-] as const;
-const topics =
-  'invoice refund travel recipe garden python rust kubernetes tax poem contract resume physics chess marketing sql budget essay translation interview'.split(
-    ' ',
-  );
-const userText =
-  'Could you help me with this? I have been trying to work it out for a while and would like a clear answer with an example.';
-const answerText = `Certainly. ${'Here is a step-by-step explanation with an example that should make it clear. '.repeat(5)}`;
 
 const admin = postgres(`${serverUrl}/postgres`, { max: 1, onnotice: () => {} });
 if (!reused) await admin.unsafe(`create database ${databaseName}`);
@@ -167,81 +151,17 @@ async function main() {
     const rates: number[] = [];
     function recordAt(index: number, conversationIndex: number, turn: number, at: number): CompletionRecord {
       const keyIndex = conversationIndex % volume.keys;
-      const apiKeyId = keyIds[keyIndex]!;
-      const id = randomUUID();
       const conversationId = conversationIds[conversationIndex] ?? randomUUID();
       conversationIds[conversationIndex] = conversationId;
-      const [provider, model] = models[(index * 7 + keyIndex) % models.length]!;
-      const failed = index % 40 === 0;
-      const createdAt = new Date(at);
-      const answerId = randomUUID();
-      const latencyMs = 300 + ((index * 37) % 2_000);
-      return {
-        completion: {
-          id,
-          apiKeyId,
-          conversationId,
-          responseMessageId: failed ? null : answerId,
-          provider,
-          model,
-          status: failed ? 'failed' : 'succeeded',
-          errorCode: failed ? 'upstream_error' : null,
-          stream: index % 2 === 0,
-          promptTokens: 40 + turn * 60,
-          completionTokens: failed ? 0 : 120,
-          inputCost: '0.000040000000',
-          outputCost: failed ? '0' : '0.000480000000',
-          totalCost: failed ? '0.000040000000' : '0.000520000000',
-          latencyMs,
-          ttftMs: failed ? null : Math.round(latencyMs / 4),
-          createdAt,
-        },
-        attempts: [
-          {
-            completionId: id,
-            position: 0,
-            provider,
-            model,
-            outcome: failed ? 'failed' : 'succeeded',
-            errorKind: failed ? 'server' : null,
-            httpStatus: failed ? 500 : 200,
-            latencyMs,
-            ttftMs: failed ? null : Math.round(latencyMs / 4),
-            promptTokens: 40 + turn * 60,
-            completionTokens: failed ? 0 : 120,
-            cost: failed ? '0' : '0.000520000000',
-          },
-        ],
-        conversation: {
-          id: conversationId,
-          apiKeyId,
-          title: `${topics[conversationIndex % topics.length]} question ${conversationIndex}`,
-          isNew: turn === 0,
-          at: createdAt,
-        },
-        messages: [
-          {
-            id: randomUUID(),
-            conversationId,
-            role: 'user',
-            content: [{ type: 'text', text: userText }],
-            createdAt,
-          },
-          ...(failed
-            ? []
-            : [
-                {
-                  id: answerId,
-                  conversationId,
-                  role: 'assistant' as const,
-                  content: [{ type: 'text' as const, text: answerText }],
-                  provider,
-                  model,
-                  createdAt: new Date(at + latencyMs),
-                },
-              ]),
-        ],
-      };
+      return scaleRecord({
+        index,
+        conversationIndex,
+        turn,
+        at,
+        keyIndex,
+        apiKeyId: keyIds[keyIndex]!,
+        conversationId,
+      });
     }
     async function write(batch: CompletionRecord[]) {
       const began = performance.now();
@@ -377,6 +297,8 @@ async function main() {
 
   log('measuring');
   const results = {
+    /** The fixed cost of a GraphQL request through the gateway, to read the others against. */
+    graphqlHealth: await timed(() => graphql(oneKey, '{ health }', {})),
     usageOneKey: await timed(() => graphql(oneKey, usageQuery, window)),
     usageAllKeys: await timed(() => graphql(adminKey, usageQuery, window)),
     conversationsOneKey: await timed((i) =>
@@ -489,6 +411,8 @@ async function main() {
     fraction,
     volume,
     databaseSize: size,
+    batchSize,
+    samples,
     machine: {
       cpus: cpus().length,
       node: process.version,
@@ -501,75 +425,8 @@ async function main() {
     sqlTimes,
     plans,
   };
-  const f = (n: number, d = 1) => n.toFixed(d);
-  const row = (name: string, r: { p50Ms: number; p99Ms: number }, target: string, ok: boolean) =>
-    `| ${name} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${target} | ${ok ? 'met' : 'missed'} |`;
-  const markdown = [
-    `# Switchyard at scale (${fraction === 1 ? 'full' : `×${fraction}`}, ${report.date})`,
-    '',
-    `${writer.completions.toLocaleString('en')} completions over ${volume.keys.toLocaleString('en')} keys and ${volume.conversations.toLocaleString('en')} conversations, ${volume.days} days, written through \`writeCompletionBatch\` in batches of ${batchSize}; database ${size} after \`vacuum analyze\`. ${cpus().length} cores, load average ${f(report.machine.loadAverage, 2)}, commit ${report.machine.commit}. Every figure is measured through a compiled gateway on PostgreSQL (GraphQL over HTTP, ${samples} samples after 3 warm-ups).`,
-    '',
-    '| operation | p50 ms | p99 ms | target | |',
-    '| --- | --- | --- | --- | --- |',
-    row(
-      'usage, one key, 30 days, by day and model',
-      results.usageOneKey,
-      '≤ 50 ms p50',
-      results.usageOneKey.p50Ms <= 50,
-    ),
-    row(
-      'usage, admin over all keys, 30 days, by day and model',
-      results.usageAllKeys,
-      '≤ 300 ms p50',
-      results.usageAllKeys.p50Ms <= 300,
-    ),
-    row(
-      'conversations(first: 20, title), one key',
-      results.conversationsOneKey,
-      '≤ 20 ms p50',
-      results.conversationsOneKey.p50Ms <= 20,
-    ),
-    row(
-      'conversations(first: 20, title), admin',
-      results.conversationsAllKeys,
-      '≤ 20 ms p50',
-      results.conversationsAllKeys.p50Ms <= 20,
-    ),
-    row(
-      'conversations(first: 20, title matching few), admin',
-      results.conversationsAllKeysRareTitle,
-      '≤ 20 ms p50',
-      results.conversationsAllKeysRareTitle.p50Ms <= 20,
-    ),
-    row(
-      'opening a 200-turn conversation',
-      results.openLongConversation,
-      '≤ 20 ms p50',
-      results.openLongConversation.p50Ms <= 20,
-    ),
-    `| continuing a 200-turn conversation: added before the upstream is called | ${f(continuing.addedP50Ms, 2)} | – | ≤ 5 ms | ${continuing.addedP50Ms <= 5 ? 'met' : 'missed'} |`,
-    `| the writer, sustained | ${f(writer.completionsPerSecond, 0)} completions/s (${f(writer.rowsPerSecond, 0)} rows/s) | first tenth ${f(writer.firstTenthPerSecond, 0)}/s, last tenth ${f(writer.lastTenthPerSecond, 0)}/s | ≥ 5,000 completions/s | ${writer.completionsPerSecond >= 5000 ? 'met' : 'missed'} |`,
-    '',
-    `Continuing: request sent → upstream called, p50 ${f(continuing.newConversationP50Ms, 2)} ms for a new conversation, ${f(continuing.longConversationP50Ms, 2)} ms (p99 ${f(continuing.longConversationP99Ms, 2)}) for a 200-turn one. The load took ${f(writer.wallSeconds, 0)} s of wall time (${f(writer.writeSeconds, 0)} s in the writer).`,
-    '',
-    'The indexes these figures rely on, and what remains: [analysis.md](analysis.md).',
-    '',
-    '## The statements alone (from a client on this machine, no gateway)',
-    '',
-    '| statement | p50 ms | p99 ms |',
-    '| --- | --- | --- |',
-    ...Object.entries(sqlTimes).map(([name, t]) => `| ${name} | ${f(t.p50Ms, 2)} | ${f(t.p99Ms, 2)} |`),
-    '',
-    '## Plans (EXPLAIN ANALYZE, after the measurements)',
-    '',
-    ...Object.entries(plans).flatMap(([name, plan]) => [`### ${name}`, '', '```', plan, '```', '']),
-  ].join('\n');
-  const dir = join(root, 'bench/results');
-  mkdirSync(dir, { recursive: true });
   const base = fraction === 1 ? 'scale' : `scale-${fraction}`;
-  writeFileSync(join(dir, `${base}.md`), markdown);
-  writeFileSync(join(dir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  log(markdown);
+  log(writeScaleReport(report, join(root, 'bench/results'), base));
 }
 
 try {
