@@ -19,6 +19,12 @@ export interface Spawned {
   stop(): Promise<number | null>;
 }
 
+const running = new Set<ChildProcess>();
+// A bench that fails half-way leaves no upstream, floor or gateway behind.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+
 /** Starts a process and waits until `ready` resolves; its output goes to `logPath`. */
 export async function startProcess(
   command: string[],
@@ -28,7 +34,13 @@ export async function startProcess(
 ): Promise<Spawned> {
   const log = openSync(logPath, 'a');
   const child = spawn(command[0]!, command.slice(1), { env, stdio: ['ignore', log, log] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null)
       throw new Error(`${command.join(' ')} exited with ${child.exitCode}; see ${logPath}`);

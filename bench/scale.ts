@@ -263,6 +263,11 @@ async function main() {
     join(work, 'gateway.log'),
     () => fetch(`${gatewayUrl}/readyz`).then((r) => r.ok),
   );
+  // A run that fails while measuring still stops its gateway and upstream (see the end).
+  cleanUp = async () => {
+    await gateway.stop();
+    upstream.close();
+  };
 
   const graphql = async (secret: string, query: string, variables: object) => {
     const response = await fetch(`${gatewayUrl}/graphql`, {
@@ -356,8 +361,8 @@ async function main() {
     longConversationP99Ms: percentile(continued, 99),
     addedP50Ms: median(continued) - median(fresh),
   };
-  await gateway.stop();
-  upstream.close();
+  await cleanUp();
+  cleanUp = undefined;
 
   // The plans of the statements behind those operations (as the stores build them).
   const plans: Record<string, string> = {};
@@ -429,9 +434,12 @@ async function main() {
   log(writeScaleReport(report, join(root, 'bench/results'), base));
 }
 
+/** Stops what `main` started, if it has not yet. */
+let cleanUp: (() => Promise<void>) | undefined;
 try {
   await main();
 } finally {
+  await cleanUp?.();
   await client.end({ timeout: 5 });
   if (!keep) await admin.unsafe(`drop database if exists ${databaseName} with (force)`);
   await admin.end({ timeout: 5 });
