@@ -31,6 +31,8 @@ export interface PreparedCompletion {
 }
 
 const nothingUsed: ActualUse = { tokens: 0, costPico: 0 };
+/** The reason a run is cancelled with when its reader stops early; shared, as it says nothing new. */
+const readerLeft = new Error('the reader stopped listening');
 
 /**
  * One completion's life, from its admission to its settlement: it runs the route plan
@@ -91,7 +93,8 @@ export class CompletionRun implements AsyncIterable<CompletionEvent> {
       next: () => this.#next(),
       // Resolves once the run has settled: the key's reservation is released by then.
       return: async () => {
-        this.cancel(new Error('the reader stopped listening'));
+        // A reader that has the final event leaves a settled run alone: there is nothing to stop.
+        if (!this.#settled) this.cancel(readerLeft);
         await this.settled;
         return { done: true, value: undefined };
       },

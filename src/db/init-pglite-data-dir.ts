@@ -22,9 +22,10 @@ export const holdsCluster = (dataDir: string): boolean => existsSync(join(dataDi
  */
 export function initPgliteDataDir(dataDir: string): Promise<void> {
   const here = fileURLToPath(import.meta.url);
-  // src/ under tsx (the child needs tsx's loader too, from execArgv), dist/ when compiled.
+  // src/ under tsx (the child needs tsx's loader too, whoever started this process: tsx, a
+  // test runner…), dist/ when compiled.
   const typescript = here.endsWith('.ts');
-  const args = [...(typescript ? process.execArgv : []), here, dataDir];
+  const args = [...(typescript ? ['--import', import.meta.resolve('tsx')] : []), here, dataDir];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
