@@ -33,7 +33,7 @@ type ActivityEvent = CustomEvent<Envelope | null>;
 
 /** Yoga's pub/sub in this process only (no REDIS_URL): subscribers hear this instance's activity. */
 export function createLocalActivityFeed(): ActivityFeed {
-  return feedOver(createPubSub<Channels>(), 'local', async () => {});
+  return feedOver(createPubSub<Channels>(), 'local', { heardElsewhere: false, close: async () => {} });
 }
 
 /**
@@ -104,7 +104,10 @@ export function createRedisActivityFeed(options: {
     },
   } as typeof redisTarget;
 
-  return feedOver(createPubSub<Channels>({ eventTarget: target }), options.prefix, async () => {});
+  return feedOver(createPubSub<Channels>({ eventTarget: target }), options.prefix, {
+    heardElsewhere: true,
+    close: async () => {},
+  });
 }
 
 const channelsOf = (prefix: string): Record<keyof ActivityTopics, string> => ({
@@ -120,16 +123,21 @@ function safeJson(text: string): unknown {
   }
 }
 
+/**
+ * `heardElsewhere`: whether other instances may subscribe (Redis). When they cannot, a write
+ * with no subscriber in this process builds no events at all: nobody could hear them.
+ */
 function feedOver(
   pubSub: ReturnType<typeof createPubSub<Channels>>,
   prefix: string,
-  close: () => Promise<void>,
+  { heardElsewhere, close }: { heardElsewhere: boolean; close: () => Promise<void> },
 ): ActivityFeed {
   const channels = channelsOf(prefix);
   const open = new Set<AsyncIterableIterator<unknown>>();
   let closed = false;
   return {
     publish(records) {
+      if (!heardElsewhere && open.size === 0) return;
       try {
         const { completions, conversations } = activityOf(records);
         for (const event of completions) pubSub.publish(channels.completion, { topic: 'completion', event });
