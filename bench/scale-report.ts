@@ -24,6 +24,8 @@ export interface ScaleReport {
     lastTenthPerSecond: number;
     wallSeconds: number;
   };
+  /** The usage rollup of every finished day, before the gateway started. */
+  rollup: { days: number; seconds: number };
   queries: Record<
     | 'graphqlHealth'
     | 'usageOneKey'
@@ -99,6 +101,8 @@ export function writeScaleReport(report: ScaleReport, dir: string, base: string)
     `| the writer, sustained | ${f(writer.completionsPerSecond, 0)} completions/s (${f(writer.rowsPerSecond, 0)} rows/s) | first tenth ${f(writer.firstTenthPerSecond, 0)}/s, last tenth ${f(writer.lastTenthPerSecond, 0)}/s | ≥ 5,000 completions/s | ${writer.completionsPerSecond >= 5000 ? 'met' : 'missed'} |`,
     '',
     `Continuing: request sent → upstream called, p50 ${f(continuing.newConversationP50Ms, 2)} ms for a new conversation, ${f(continuing.longConversationP50Ms, 2)} ms (p99 ${f(continuing.longConversationP99Ms, 2)}) for a 200-turn one. The load took ${f(writer.wallSeconds, 0)} s of wall time (${f(writer.writeSeconds, 0)} s in the writer).`,
+    '',
+    `Usage over all keys reads the daily rollup (\`usage_daily\`) for finished days and the completions for the rest; rolling up the ${report.rollup.days} finished days after the load took ${f(report.rollup.seconds, 1)} s (the gateway does it in the background, one day per transaction).`,
     '',
     'The indexes these figures rely on, and what remains: [analysis.md](analysis.md).',
     '',

@@ -18,10 +18,11 @@ import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { hashSecret, visiblePrefixOf } from '../src/auth/api-key-secret.js';
-import type { Database } from '../src/db/database.js';
+import type { Database, Db } from '../src/db/database.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import * as schema from '../src/db/schema.js';
 import type { CompletionRecord } from '../src/store/completion-recorder.js';
+import { UsageRollup } from '../src/store/usage-rollup.js';
 import { writeCompletionBatch } from '../src/store/write-completion-batch.js';
 import { median, percentile } from './load.js';
 import { startProcess } from './processes.js';
@@ -223,6 +224,12 @@ async function main() {
     log('vacuum analyze');
     await client.unsafe('vacuum analyze');
   }
+  // What the gateway does in the background after boot: the usage rollup of every finished day.
+  log('rolling up usage');
+  const rollupStarted = performance.now();
+  const rolledDays = await new UsageRollup(db as unknown as Db).rollUp();
+  const rollup = { days: rolledDays, seconds: (performance.now() - rollupStarted) / 1000 };
+  log(`  ${JSON.stringify(rollup)}`);
   const [{ size }] = (await client.unsafe(
     `select pg_size_pretty(pg_database_size(current_database())) as size`,
   )) as unknown as [{ size: string }];
@@ -390,7 +397,20 @@ async function main() {
     from completions where ${where} created_at >= '${window.from}' and created_at < '${window.to}'
     group by date_trunc('day', created_at, 'UTC'), model order by 6, 7`;
   await explain('usage, one key, 30 days, by day and model', usageSql(`api_key_id = '${oneKeyRow.id}' and`));
-  await explain('usage, all keys, 30 days, by day and model', usageSql(''));
+  await explain(
+    'usage, all keys, 30 days, by day and model, from the completions alone (no rollup)',
+    usageSql(''),
+  );
+  const wholeDays = {
+    from: new Date(Math.ceil(Date.parse(window.from) / 86_400_000) * 86_400_000).toISOString(),
+    to: new Date(Math.floor(Date.parse(window.to) / 86_400_000) * 86_400_000).toISOString(),
+  };
+  await explain(
+    'usage, all keys, 30 days: the finished days from the rollup (usage_daily)',
+    `select day, provider, model, kind, requests, total_cost, latency_counts::text, ttft_counts::text from usage_daily u
+     where u.day >= '${wholeDays.from}' and u.day < '${wholeDays.to}'
+       and not exists (select 1 from usage_dirty_days d where d.day = u.day)`,
+  );
   await explain(
     'conversations(first: 20, title), all keys',
     `select id, title, last_activity_at from conversations where title ilike '%question 17%'
@@ -425,6 +445,7 @@ async function main() {
       commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(),
     },
     writer,
+    rollup,
     queries: results,
     continuing,
     sqlTimes,

@@ -48,6 +48,7 @@ import { KeyChangeNotices, newInstanceListenerName } from './store/key-change-no
 import { ResponseQueries } from './store/response-queries.js';
 import { RouteVectorTable } from './store/route-vector-store.js';
 import { UsageQueries } from './store/usage-queries.js';
+import { startUsageRollup, UsageRollup } from './store/usage-rollup.js';
 
 export interface AppOptions {
   config: Config;
@@ -231,6 +232,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     isAccepting: () => accepting,
   });
   let url = '';
+  let usageRollup: { stop(): Promise<void> } | undefined;
 
   return {
     get url() {
@@ -240,6 +242,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     recorder,
     apiKeys,
     async start() {
+      usageRollup = startUsageRollup(new UsageRollup(database.db), logger);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -275,6 +278,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         await closed;
       }
       await recorder.whenIdle();
+      await usageRollup?.stop();
       await figuresSync?.close();
       await healthSync?.close();
       await redis?.close();

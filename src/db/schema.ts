@@ -208,3 +208,48 @@ export const routeEmbeddings = pgTable(
   },
   (table) => [primaryKey({ columns: [table.model, table.text] })],
 );
+
+/**
+ * Usage per UTC day, provider, model and kind, rolled up from `completions` by
+ * src/store/usage-rollup.ts, so that usage over all keys reads one row per day and model
+ * instead of every completion. Exact: sums, and the distribution of latency and time to first
+ * token as counts per millisecond value (percentiles computed from them are the same as from
+ * the rows). Provider and model are '' where the completion had none.
+ */
+export const usageDaily = pgTable(
+  'usage_daily',
+  {
+    day: timestamp('day', { withTimezone: true, mode: 'date' }).notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    kind: text('kind').notNull(),
+    requests: bigint('requests', { mode: 'number' }).notNull(),
+    errors: bigint('errors', { mode: 'number' }).notNull(),
+    promptTokens: bigint('prompt_tokens', { mode: 'number' }).notNull(),
+    completionTokens: bigint('completion_tokens', { mode: 'number' }).notNull(),
+    reasoningTokens: bigint('reasoning_tokens', { mode: 'number' }).notNull(),
+    cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull(),
+    inputCost: numeric('input_cost').notNull(),
+    outputCost: numeric('output_cost').notNull(),
+    searchCost: numeric('search_cost').notNull(),
+    totalCost: numeric('total_cost').notNull(),
+    latencySum: bigint('latency_sum', { mode: 'number' }).notNull(),
+    ttftSum: bigint('ttft_sum', { mode: 'number' }).notNull(),
+    ttftCount: bigint('ttft_count', { mode: 'number' }).notNull(),
+    /** Milliseconds → completions: `{"812": 3, ...}`. */
+    latencyCounts: jsonb('latency_counts').$type<Record<string, number>>().notNull(),
+    ttftCounts: jsonb('ttft_counts').$type<Record<string, number>>().notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.day, table.provider, table.model, table.kind] })],
+);
+
+/**
+ * Days whose completions changed since they were rolled up (or were never rolled up):
+ * kept by triggers on `completions`. Usage reads such a day from `completions` itself until
+ * the rollup has caught up; `version` grows with each change, so a rollup that raced a late
+ * write leaves the day marked.
+ */
+export const usageDirtyDays = pgTable('usage_dirty_days', {
+  day: timestamp('day', { withTimezone: true, mode: 'date' }).primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull().default(1),
+});

@@ -3,6 +3,8 @@ import type { Principal } from '../auth/principal.js';
 import type { Db } from '../db/database.js';
 import { apiKeys, completions } from '../db/schema.js';
 import { type CompletionFigures, figureColumns, toFigures } from './completion-figures.js';
+import { type DailyUsageRow, groupRows, totalOfRows } from './usage-distribution.js';
+import { UsageRollup } from './usage-rollup.js';
 
 export const usageDimensions = ['model', 'provider', 'day', 'hour', 'key', 'kind'] as const;
 export type UsageDimension = (typeof usageDimensions)[number];
@@ -35,9 +37,25 @@ const bucketStart = (unit: 'day' | 'hour') =>
   sql<string>`(extract(epoch from date_trunc(${sql.raw(`'${unit}'`)}, ${completions.createdAt}, 'UTC')) * 1000)::bigint::text`;
 const keyName = sql<string>`(select ${apiKeys.name} from ${apiKeys} where ${apiKeys.id} = ${completions.apiKeyId})`;
 
-/** Usage aggregated in SQL over the completions table. */
+/** What the daily rollup can group by: everything but the key and the hour. */
+const rolledUpDimensions: ReadonlySet<UsageDimension> = new Set(['model', 'provider', 'day', 'kind']);
+
+/**
+ * Usage aggregated in SQL. One key's usage is read from its completions (an index on key
+ * and time finds them); usage over all keys, unless grouped by key or hour, from the daily
+ * rollup plus the completions the rollup does not hold yet (usage-rollup.ts). The figures
+ * are the same either way.
+ */
 export class UsageQueries {
-  constructor(private readonly db: Db) {}
+  readonly #rollup: UsageRollup;
+
+  constructor(private readonly db: Db) {
+    this.#rollup = new UsageRollup(db);
+  }
+
+  #rolledUp(filter: UsageFilter, dimensions: readonly UsageDimension[]): boolean {
+    return filter.principal.admin && dimensions.every((dimension) => rolledUpDimensions.has(dimension));
+  }
 
   #where({ principal, from, to }: UsageFilter): SQL | undefined {
     return and(
@@ -48,6 +66,12 @@ export class UsageQueries {
   }
 
   async totals(filter: UsageFilter): Promise<UsageFigures> {
+    if (this.#rolledUp(filter, [])) return totalOfRows(await this.#rollup.dailyRows(filter));
+    return this.completionTotals(filter);
+  }
+
+  /** The totals from the completions themselves (what the rollup must agree with). */
+  async completionTotals(filter: UsageFilter): Promise<UsageFigures> {
     const [row] = await this.db.select(figureColumns).from(completions).where(this.#where(filter));
     return toFigures(row!);
   }
@@ -55,6 +79,16 @@ export class UsageQueries {
   /** One bucket per distinct combination of the dimensions, in dimension order. */
   async buckets(filter: UsageFilter, dimensions: readonly UsageDimension[]): Promise<UsageBucket[]> {
     if (dimensions.length === 0) return [];
+    if (this.#rolledUp(filter, dimensions))
+      return bucketsOfRows(await this.#rollup.dailyRows(filter), dimensions);
+    return this.completionBuckets(filter, dimensions);
+  }
+
+  /** The buckets from the completions themselves (what the rollup must agree with). */
+  async completionBuckets(
+    filter: UsageFilter,
+    dimensions: readonly UsageDimension[],
+  ): Promise<UsageBucket[]> {
     const by = new Set(dimensions);
     const expressions: Record<UsageDimension, SQL> = {
       model: sql`${completions.model}`,
@@ -93,3 +127,59 @@ export class UsageQueries {
     }));
   }
 }
+
+/** Daily rows grouped by the dimensions, ordered like the SQL path (ascending, nulls last). */
+function bucketsOfRows(rows: readonly DailyUsageRow[], dimensions: readonly UsageDimension[]): UsageBucket[] {
+  const by = new Set(dimensions);
+  const rowValue = (row: DailyUsageRow, dimension: UsageDimension): string | number | null => {
+    switch (dimension) {
+      case 'model':
+        return row.model === '' ? null : row.model;
+      case 'provider':
+        return row.provider === '' ? null : row.provider;
+      case 'kind':
+        return row.kind;
+      case 'day':
+        return row.day.getTime();
+      default:
+        return null;
+    }
+  };
+  const groups = groupRows(rows, (row) =>
+    JSON.stringify(dimensions.map((dimension) => rowValue(row, dimension))),
+  );
+  const buckets = groups.map(
+    ({ sample, figures }): UsageBucket => ({
+      ...figures,
+      provider: by.has('provider') ? (rowValue(sample, 'provider') as string | null) : null,
+      model: by.has('model') ? (rowValue(sample, 'model') as string | null) : null,
+      day: by.has('day') ? sample.day : null,
+      hour: null,
+      keyId: null,
+      keyName: null,
+      kind: by.has('kind') ? sample.kind : null,
+    }),
+  );
+  const compare = (a: string | number | null, b: string | number | null) =>
+    a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
+  return buckets.sort((a, b) => {
+    for (const dimension of dimensions) {
+      const order = compare(bucketValue(a, dimension), bucketValue(b, dimension));
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+}
+
+const bucketValue = (bucket: UsageBucket, dimension: UsageDimension): string | number | null => {
+  switch (dimension) {
+    case 'day':
+      return bucket.day?.getTime() ?? null;
+    case 'hour':
+      return bucket.hour?.getTime() ?? null;
+    case 'key':
+      return bucket.keyId;
+    default:
+      return bucket[dimension];
+  }
+};
