@@ -315,12 +315,19 @@ export class Router {
     answer: AnswerState,
   ): AsyncGenerator<RouteEvent, AttemptEnd> {
     const { candidate } = attempt;
+    // A non-streamed answer is held until it is whole; its text as one piece, not one event per chunk.
     const held: RouteEvent[] = [];
+    let heldText = '';
+    const hold = (event: RouteEvent) => {
+      if (heldText) held.push({ type: 'text-delta', text: heldText });
+      heldText = '';
+      held.push(event);
+    };
     const trimmer = answer.committed ? new OverlapTrimmer(answer.sent) : undefined;
     let switched = false;
     const emit = function* (event: RouteEvent): Generator<RouteEvent> {
       if (!plan.streamed) {
-        held.push(event);
+        hold(event);
         return;
       }
       if (!answer.committed) {
@@ -341,6 +348,11 @@ export class Router {
     for (let step = first; ; step = await attempt.next()) {
       if (step.type === 'fragment') {
         const { fragment } = step;
+        if (!plan.streamed) {
+          if (fragment.type === 'text-delta' && !fragment.logprobs) heldText += fragment.text;
+          else hold(toRouteEvent(fragment));
+          continue;
+        }
         if (answer.committed && plan.streamed && (switched || !trimmer)) {
           // The hot path: a fragment of an answer already under way, passed straight on.
           if (fragment.type === 'text-delta' && !trimmer) {
@@ -373,6 +385,7 @@ export class Router {
       if (!plan.streamed) {
         answer.committed = { candidate, ttftMs: attempt.ttftMs! };
         yield { type: 'commit', ...answer.committed };
+        if (heldText) held.push({ type: 'text-delta', text: heldText });
         yield* held;
       }
       yield {

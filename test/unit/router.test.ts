@@ -477,8 +477,10 @@ describe('Router', () => {
       [{ text: 'a' }, { wait: 1_000 }, { text: 'b' }, { finish: {} }],
     ]);
     const { events } = await route([slow.candidate], 0, undefined, false);
-    expect(events.map((e) => e.type)).toEqual(['commit', 'text-delta', 'text-delta', 'finish']);
+    // Held until the finish, and handed on as one piece of text.
+    expect(events.map((e) => e.type)).toEqual(['commit', 'text-delta', 'finish']);
     expect(events[0]).toMatchObject({ type: 'commit', ttftMs: 0 });
+    expect(events[1]).toEqual({ type: 'text-delta', text: 'ab' });
   });
 
   it('treats a stream that ends without a finish, or a finish without text, as a failed attempt', async () => {
