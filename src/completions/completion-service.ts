@@ -229,8 +229,8 @@ export class CompletionService {
     if (!request.conversationId) {
       return { id: randomUUID(), title: titleFromMessages(request.messages), isNew: true, history: [] };
     }
-    // A conversation answered a moment ago may still be in the write queue.
-    await this.deps.recorder.whenIdle();
+    // A turn of this conversation answered a moment ago may still be in the write queue.
+    await this.deps.recorder.whenConversationWritten(request.conversationId);
     const stored = await this.deps.conversations.load(request.conversationId, principal);
     if (!stored) throw new GatewayError('not_found', `conversation ${request.conversationId} was not found`);
     return { id: stored.id, title: stored.title, isNew: false, history: stored.messages };

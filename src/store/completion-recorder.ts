@@ -21,6 +21,8 @@ const maxBatch = 500;
  */
 export class CompletionRecorder {
   readonly #queue: CompletionRecord[] = [];
+  /** Conversations with turns queued or being written → how many records. */
+  readonly #pendingTurns = new Map<string, number>();
   #draining: Promise<void> | undefined;
   #lost = 0;
 
@@ -36,6 +38,9 @@ export class CompletionRecorder {
 
   record(record: CompletionRecord): void {
     this.observe(record);
+    const conversationId = record.conversation?.id;
+    if (conversationId)
+      this.#pendingTurns.set(conversationId, (this.#pendingTurns.get(conversationId) ?? 0) + 1);
     this.#queue.push(record);
     this.#draining ??= this.#drain();
   }
@@ -43,6 +48,14 @@ export class CompletionRecorder {
   /** Resolves once every record queued so far is written (or given up on). */
   whenIdle(): Promise<void> {
     return this.#draining ?? Promise.resolve();
+  }
+
+  /**
+   * Resolves once the turns of `conversationId` queued so far are written: at once when none
+   * is waiting, so continuing one conversation never waits on the writes of others.
+   */
+  whenConversationWritten(conversationId: string): Promise<void> {
+    return this.#pendingTurns.has(conversationId) ? this.whenIdle() : Promise.resolve();
   }
 
   /** Records waiting to be written. */
@@ -68,8 +81,17 @@ export class CompletionRecorder {
         else
           for (const record of batch) await this.#write([record]).catch((err) => this.#giveUp(record, err));
       }
+      for (const record of batch) this.#settleTurns(record);
     }
     this.#draining = undefined;
+  }
+
+  #settleTurns(record: CompletionRecord): void {
+    const conversationId = record.conversation?.id;
+    if (!conversationId) return;
+    const left = (this.#pendingTurns.get(conversationId) ?? 1) - 1;
+    if (left > 0) this.#pendingTurns.set(conversationId, left);
+    else this.#pendingTurns.delete(conversationId);
   }
 
   #giveUp(record: CompletionRecord, error: unknown): void {

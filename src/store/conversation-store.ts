@@ -17,25 +17,27 @@ export class ConversationStore {
 
   /** The conversation with its turns, if `principal` may see it. */
   async load(id: string, principal: Principal): Promise<StoredConversation | undefined> {
-    const [conversation] = await this.db
-      .select({ id: conversations.id, title: conversations.title, apiKeyId: conversations.apiKeyId })
+    // One round trip: the conversation's row beside each of its turns (one row with null
+    // turn columns when it has none).
+    const rows = await this.db
+      .select({
+        title: conversations.title,
+        apiKeyId: conversations.apiKeyId,
+        role: messages.role,
+        content: messages.content,
+        toolCallId: messages.toolCallId,
+      })
       .from(conversations)
+      .leftJoin(messages, eq(messages.conversationId, conversations.id))
       .where(eq(conversations.id, id))
-      .limit(1);
-    if (!conversation || (!principal.admin && conversation.apiKeyId !== principal.keyId)) return undefined;
-    const turns = await this.db
-      .select({ role: messages.role, content: messages.content, toolCallId: messages.toolCallId })
-      .from(messages)
-      .where(eq(messages.conversationId, id))
       .orderBy(asc(messages.seq));
-    return {
-      id: conversation.id,
-      title: conversation.title,
-      messages: turns.map((turn) =>
-        turn.toolCallId === null
-          ? { role: turn.role, content: turn.content }
-          : { ...turn, toolCallId: turn.toolCallId },
-      ),
-    };
+    const [first] = rows;
+    if (!first || (!principal.admin && first.apiKeyId !== principal.keyId)) return undefined;
+    const turns: ChatMessage[] = [];
+    for (const { role, content, toolCallId } of rows) {
+      if (role === null || content === null) continue;
+      turns.push(toolCallId === null ? { role, content } : { role, content, toolCallId });
+    }
+    return { id, title: first.title, messages: turns };
   }
 }

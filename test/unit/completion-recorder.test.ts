@@ -78,4 +78,31 @@ describe.each(drivers)('CompletionRecorder on %s', (driver) => {
     expect(await db.database.db.select().from(messages)).toHaveLength(4);
     expect(stored[0]).toMatchObject({ totalCost: '0.000000000007', promptTokens: 3, ttftMs: 2 });
   });
+
+  it('lets a conversation continue without waiting on the writes of other conversations', async () => {
+    const key = await new ApiKeyStore(db.database.db).create('turns', ['user']);
+    const recorder = new CompletionRecorder(db.database.db, pino({ level: 'silent' }));
+    const busy = randomUUID();
+    const other = randomUUID();
+    recorder.record(recordFor(key.id, busy, true));
+    let written = false;
+    void recorder.whenIdle().then(() => {
+      written = true;
+    });
+    // Another conversation's turn is not in the queue: nothing to wait for.
+    await recorder.whenConversationWritten(other);
+    expect(written).toBe(false);
+    // This one's is: its turn is readable once the wait is over.
+    await recorder.whenConversationWritten(busy);
+    const stored = await db.database.db.select().from(conversations);
+    expect(stored.map((row) => row.id)).toContain(busy);
+    // Written: nothing is pending for it any more.
+    recorder.record(recordFor(key.id, other, true));
+    let waited = false;
+    await recorder.whenConversationWritten(busy).then(() => {
+      waited = recorder.queued > 0;
+    });
+    expect(waited).toBe(true);
+    await recorder.whenIdle();
+  });
 });
