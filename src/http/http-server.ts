@@ -10,7 +10,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Clock } from '../routing/clock.js';
 import type { ApiKeyStore } from '../store/api-key-store.js';
 import { sendAnthropicError } from './anthropic/anthropic-error.js';
-import { isAnthropicPath, routeAnthropic } from './anthropic/anthropic-routes.js';
+import { routeAnthropic, speaksAnthropic } from './anthropic/anthropic-routes.js';
 import type { CorsPolicy } from './cors.js';
 import { isDashboardPath, serveDashboard } from './dashboard-assets.js';
 import { sendOpenAIError } from './openai/openai-error.js';
@@ -96,7 +96,7 @@ export function createRequestHandler(deps: HttpDeps) {
       return handleRestCompletion(req, res, principal, startedAt, deps);
     }
     // Anthropic's paths sit under /v1 too, and take the key as x-api-key as well.
-    if (isAnthropicPath(path)) return routeAnthropic(req, res, path, startedAt, deps);
+    if (speaksAnthropic(path, req.headers)) return routeAnthropic(req, res, path, startedAt, deps);
     if (isOpenAIPath(path)) {
       const principal = await authenticate(req, deps.apiKeys);
       if (!principal) throw unauthorized();
@@ -135,7 +135,7 @@ export function createRequestHandler(deps: HttpDeps) {
       }
       // Each surface answers errors in its own shape.
       const path = pathOf(req);
-      const send = isAnthropicPath(path)
+      const send = speaksAnthropic(path, req.headers)
         ? sendAnthropicError
         : isOpenAIPath(path)
           ? sendOpenAIError

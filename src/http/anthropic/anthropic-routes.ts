@@ -1,13 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerTokenOf } from '../../auth/bearer-token.js';
 import type { Principal } from '../../auth/principal.js';
+import { findServedModel, listServedModels } from '../../catalog/served-models.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { ApiKeyStore } from '../../store/api-key-store.js';
 import type { RestCompletionsDeps } from '../rest-completions.js';
+import { sendJson } from '../send-json.js';
+import { type ModelListingDeps, servedModelSources } from '../served-model-sources.js';
+import { messagesModels, pageOfModels, toAnthropicModel } from './anthropic-models.js';
 import { handleCountTokens } from './handle-count-tokens.js';
 import { handleMessages } from './handle-messages.js';
 
-export interface AnthropicRoutesDeps extends RestCompletionsDeps {
+export interface AnthropicRoutesDeps extends RestCompletionsDeps, ModelListingDeps {
   apiKeys: ApiKeyStore;
   /** False while shutting down: new completions are refused. */
   isAccepting(): boolean;
@@ -16,6 +20,17 @@ export interface AnthropicRoutesDeps extends RestCompletionsDeps {
 /** Paths of the Anthropic Messages surface, whose errors are answered in Anthropic's shape. */
 export const isAnthropicPath = (path: string): boolean =>
   path === '/v1/messages' || path.startsWith('/v1/messages/');
+
+const modelPathPrefix = '/v1/models/';
+
+/**
+ * Whether a request is the Anthropic surface's: its own paths, and the model listing
+ * (`/v1/models`, which OpenAI's clients call too) when the client is Anthropic's, which
+ * always sends `anthropic-version`.
+ */
+export const speaksAnthropic = (path: string, headers: IncomingMessage['headers']): boolean =>
+  isAnthropicPath(path) ||
+  ((path === '/v1/models' || path.startsWith(modelPathPrefix)) && headers['anthropic-version'] !== undefined);
 
 /**
  * Anthropic clients send the key as `x-api-key`; a Bearer token works too. Headers such
@@ -33,13 +48,25 @@ async function authenticate(req: IncomingMessage, apiKeys: ApiKeyStore): Promise
   return principal;
 }
 
-function requirePost(req: IncomingMessage, res: ServerResponse): void {
-  if (req.method === 'POST') return;
-  res.setHeader('allow', 'POST');
-  throw new GatewayError('method_not_allowed', `${req.method} is not allowed here; use POST`);
+function requireMethod(req: IncomingMessage, res: ServerResponse, method: 'GET' | 'POST'): void {
+  if (req.method === method) return;
+  res.setHeader('allow', method);
+  throw new GatewayError('method_not_allowed', `${req.method} is not allowed here; use ${method}`);
 }
 
-/** The Anthropic Messages surface (SPEC §8): `POST /v1/messages` and `/v1/messages/count_tokens`. */
+/** Model ids hold a slash, which clients send percent-encoded (`openai%2Fgpt-4o`). */
+function modelIdOf(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path.slice(modelPathPrefix.length));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Anthropic Messages surface (SPEC §8): `POST /v1/messages`, `/v1/messages/count_tokens`,
+ * and the model listing for Anthropic's clients (`GET /v1/models`, `/v1/models/{id}`).
+ */
 export async function routeAnthropic(
   req: IncomingMessage,
   res: ServerResponse,
@@ -49,13 +76,33 @@ export async function routeAnthropic(
 ): Promise<void> {
   const principal = await authenticate(req, deps.apiKeys);
   if (path === '/v1/messages') {
-    requirePost(req, res);
+    requireMethod(req, res, 'POST');
     if (!deps.isAccepting()) throw new GatewayError('unavailable', 'the server is shutting down');
     return handleMessages(req, res, principal, startedAt, deps);
   }
   if (path === '/v1/messages/count_tokens') {
-    requirePost(req, res);
+    requireMethod(req, res, 'POST');
     return handleCountTokens(req, res, deps.maxBodyBytes);
+  }
+  if (path === '/v1/models') {
+    requireMethod(req, res, 'GET');
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    return sendJson(
+      res,
+      200,
+      pageOfModels(messagesModels(listServedModels(servedModelSources(deps))), query),
+    );
+  }
+  if (path.startsWith(modelPathPrefix)) {
+    requireMethod(req, res, 'GET');
+    const id = modelIdOf(path);
+    const model = id === undefined ? undefined : findServedModel(id, servedModelSources(deps));
+    if (!model || model.kind === 'embedding')
+      throw new GatewayError(
+        'not_found',
+        `the model "${id ?? path}" is not served here; GET /v1/models lists those that are`,
+      );
+    return sendJson(res, 200, toAnthropicModel(model));
   }
   throw new GatewayError(
     'not_found',

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../auth/principal.js';
 import type { ModelCatalog } from '../../catalog/model-catalog.js';
+import { findServedModel, listServedModels } from '../../catalog/served-models.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { ProviderRegistry } from '../../providers/provider-registry.js';
 import type { ResponseQueries } from '../../store/response-queries.js';
@@ -8,8 +9,9 @@ import { type EmbeddingsRouteDeps, handleEmbeddings } from '../embeddings/handle
 import { routeResponses } from '../responses/responses-routes.js';
 import type { RestCompletionsDeps } from '../rest-completions.js';
 import { sendJson } from '../send-json.js';
+import { servedModelSources } from '../served-model-sources.js';
 import { handleChatCompletions } from './handle-chat-completions.js';
-import { findServedModel, listServedModels } from './openai-models.js';
+import { toOpenAIModel } from './openai-models.js';
 
 export interface OpenAIRoutesDeps extends RestCompletionsDeps, EmbeddingsRouteDeps {
   catalog: ModelCatalog;
@@ -64,16 +66,13 @@ export async function routeOpenAI(
   }
   if (path === '/v1/models') {
     requireMethod(req, res, 'GET');
-    const data = listServedModels(deps.catalog, deps.registry, deps.embeddings.catalog, deps.service.groups);
+    const data = listServedModels(servedModelSources(deps)).map(toOpenAIModel);
     return sendJson(res, 200, { object: 'list', data });
   }
   if (path.startsWith(modelPathPrefix)) {
     requireMethod(req, res, 'GET');
     const id = modelIdOf(path);
-    const model =
-      id === undefined
-        ? undefined
-        : findServedModel(id, deps.catalog, deps.registry, deps.embeddings.catalog);
+    const model = id === undefined ? undefined : findServedModel(id, servedModelSources(deps));
     if (!model) {
       throw new GatewayError(
         'not_found',
@@ -83,7 +82,7 @@ export async function routeOpenAI(
         },
       );
     }
-    return sendJson(res, 200, model);
+    return sendJson(res, 200, toOpenAIModel(model));
   }
   throw new GatewayError('not_found', `no route for ${req.method} ${path}`);
 }
