@@ -1,16 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { holdsCluster, initPgliteDataDir, pgliteSettings } from './init-pglite-data-dir.js';
+import { holdsCluster, initPgliteDataDir, pgliteExtensions, pgliteSettings } from './init-pglite-data-dir.js';
 import * as schema from './schema.js';
 
-/** Extensions the migrations use, loaded into every PGlite (PostgreSQL ships them as contrib). */
-export const pgliteExtensions = { pg_trgm };
+export { pgliteExtensions };
 
 /** The Drizzle database, whichever driver is behind it. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 
 /**
  * Settings of the embedded database, chosen by measurement (bench/embedded-memory.ts):
@@ -11,14 +12,18 @@ import { fileURLToPath } from 'node:url';
  */
 export const pgliteSettings = ['shared_buffers=16MB'];
 
+/** Extensions the migrations use, loaded into every PGlite (PostgreSQL ships them as contrib). */
+export const pgliteExtensions = { pg_trgm };
+
 /** Whether `dataDir` already holds a database cluster. */
 export const holdsCluster = (dataDir: string): boolean => existsSync(join(dataDir, 'PG_VERSION'));
 
 /**
- * Runs initdb for `dataDir` in a child process. initdb grows PGlite's WebAssembly memory
- * (near 1 GB resident) and that memory is never returned while the process lives; in a
- * child it is returned when the child exits, and the gateway then opens the cluster like a
- * restart does.
+ * Runs initdb for `dataDir` in a child process, and the migrations after it. initdb grows
+ * PGlite's WebAssembly memory (near 1 GB resident), the migrations some more, and that memory
+ * is never returned while the process lives; in a child it is returned when the child exits,
+ * and the gateway then opens the cluster like a restart does (its own migration step finds
+ * nothing left to apply).
  */
 export function initPgliteDataDir(dataDir: string): Promise<void> {
   const here = fileURLToPath(import.meta.url);
@@ -41,9 +46,17 @@ export function initPgliteDataDir(dataDir: string): Promise<void> {
   });
 }
 
-// The child: create the cluster and exit.
+// The child: create the cluster, apply the migrations (what they grow is returned too, so a
+// first boot opens the same database a restart does), and exit.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { PGlite } = await import('@electric-sql/pglite');
-  const client = await PGlite.create(process.argv[2]!, { postgresqlconf: pgliteSettings });
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  const { migrationsFolder } = await import('./migrate.js');
+  const client = await PGlite.create(process.argv[2]!, {
+    postgresqlconf: pgliteSettings,
+    extensions: pgliteExtensions,
+  });
+  await migrate(drizzle(client), { migrationsFolder });
   await client.close();
 }
