@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ScaleReport } from './scale-report.js';
 
 interface Side {
   rps?: number;
@@ -127,6 +128,7 @@ export function writeReport(report: BenchReport, dir: string, name = 'latest'): 
     '',
     ...(report.problems.length > 0 ? report.problems.map((p) => `- ${p}`) : ['none']),
     '',
+    ...(name === 'latest' ? otherTargets(dir) : []),
     'What the profiles show, what was changed and what remains: [analysis.md](analysis.md).',
     '',
   ];
@@ -134,4 +136,71 @@ export function writeReport(report: BenchReport, dir: string, name = 'latest'): 
   writeFileSync(join(dir, `${name}.md`), markdown);
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   return markdown;
+}
+
+const readJson = <T>(path: string): T | undefined =>
+  existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
+
+/**
+ * The targets measured by the other runs (the embedded default, `--scale`), from their own
+ * latest results beside this one, each with its date and commit: every target in one place.
+ */
+function otherTargets(dir: string): string[] {
+  const embedded = readJson<BenchReport>(join(dir, 'embedded-quick.json'));
+  const scale = readJson<ScaleReport>(join(dir, 'scale.json'));
+  if (!embedded && !scale) return [];
+  const met = (ok: boolean) => (ok ? 'met' : 'missed');
+  const rows: string[] = [];
+  if (embedded) {
+    const c32 = embedded.nonStreaming.find((r) => r.connections === 32);
+    const from = `[embedded-quick.md](embedded-quick.md), ${embedded.date.slice(0, 16)}, ${embedded.machine.commit}`;
+    rows.push(
+      `| embedded database, first boot, idle | ≤ 250 MB | ${f(embedded.idleRssMb, 0)} MB | ${met(embedded.idleRssMb <= 250)} | ${from} |`,
+      `| embedded database, under concurrency 32 | ≤ 350 MB | ${f(c32?.gateway.peakRssMb, 0)} MB | ${met((c32?.gateway.peakRssMb ?? Number.POSITIVE_INFINITY) <= 350)} | ${from} |`,
+    );
+  }
+  if (scale) {
+    const q = scale.queries;
+    const from = `[scale.md](scale.md), ${scale.date.slice(0, 16)}, ${scale.machine.commit}`;
+    const row = (what: string, target: string, p50: number, ok: boolean) =>
+      `| ${what} | ${target} | ${f(p50, 1)} ms p50 | ${met(ok)} | ${from} |`;
+    rows.push(
+      row('usage, one key, 30 days, 1 M rows', '≤ 50 ms', q.usageOneKey.p50Ms, q.usageOneKey.p50Ms <= 50),
+      row(
+        'usage, all keys (admin), 30 days, 1 M rows',
+        '≤ 300 ms',
+        q.usageAllKeys.p50Ms,
+        q.usageAllKeys.p50Ms <= 300,
+      ),
+      row(
+        'conversations(first: 20, title), admin',
+        '≤ 20 ms',
+        q.conversationsAllKeys.p50Ms,
+        q.conversationsAllKeys.p50Ms <= 20,
+      ),
+      row(
+        'opening a 200-turn conversation',
+        '≤ 20 ms',
+        q.openLongConversation.p50Ms,
+        q.openLongConversation.p50Ms <= 20,
+      ),
+      row(
+        'continuing a 200-turn conversation, added',
+        '≤ 5 ms',
+        scale.continuing.addedP50Ms,
+        scale.continuing.addedP50Ms <= 5,
+      ),
+      `| the writer, sustained | ≥ 5,000 completions/s | ${f(scale.writer.completionsPerSecond, 0)}/s | ${met(scale.writer.completionsPerSecond >= 5000)} | ${from} |`,
+    );
+  }
+  return [
+    '## The other targets (their own runs)',
+    '',
+    '| figure | target | measured | | run |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    'A restart of the embedded database is measured by `tsx bench/embedded-memory.ts` (see analysis.md).',
+    '',
+  ];
 }
