@@ -108,8 +108,10 @@ export class UsageRollup {
 
   /**
    * Usage over all keys in [from, to) as daily rows: the rolled-up days from `usage_daily`,
-   * everything else (partial days at the edges, days not rolled up yet) summed from
-   * `completions` in the same statement.
+   * everything else (partial days at the edges, days marked as changed) summed from
+   * `completions` in the same statement. A day marked after the marks were read is taken
+   * from its rollup (a late write shows once it is rolled up again); one rolled up meanwhile
+   * is read from its rows only.
    */
   async dailyRows(range: TimeRange): Promise<DailyUsageRow[]> {
     const firstFull = range.from ? startOfDay(range.from) : undefined;
@@ -127,7 +129,15 @@ export class UsageRollup {
     const rolled = sql`select ${dailyColumns} from usage_daily u
       where ${fullFrom ? sql`u.day >= ${fullFrom.toISOString()}::timestamptz` : sql`true`}
         and ${fullTo ? sql`u.day < ${fullTo.toISOString()}::timestamptz` : sql`true`}
-        and not exists (select 1 from usage_dirty_days d where d.day = u.day)`;
+        and ${
+          // Exactly the days read from the rows below: a day rolled up meanwhile is not counted twice.
+          dirty.length
+            ? sql`u.day not in (${sql.join(
+                dirty.map((day) => sql`${day.toISOString()}::timestamptz`),
+                sql`, `,
+              )})`
+            : sql`true`
+        }`;
     const statement = raw.length
       ? sql`${rolled} union all select ${dailyColumns} from (${summedCompletions(raw)}) summed`
       : rolled;
