@@ -5,6 +5,7 @@ import { findServedModel, listServedModels } from '../../catalog/served-models.j
 import { GatewayError } from '../../core/gateway-error.js';
 import type { ApiKeyStore } from '../../store/api-key-store.js';
 import type { RestCompletionsDeps } from '../rest-completions.js';
+import { decodedRest, requireMethod } from '../route-helpers.js';
 import { sendJson } from '../send-json.js';
 import { type ModelListingDeps, servedModelSources } from '../served-model-sources.js';
 import { messagesModels, pageOfModels, toAnthropicModel } from './anthropic-models.js';
@@ -48,20 +49,7 @@ async function authenticate(req: IncomingMessage, apiKeys: ApiKeyStore): Promise
   return principal;
 }
 
-function requireMethod(req: IncomingMessage, res: ServerResponse, method: 'GET' | 'POST'): void {
-  if (req.method === method) return;
-  res.setHeader('allow', method);
-  throw new GatewayError('method_not_allowed', `${req.method} is not allowed here; use ${method}`);
-}
-
-/** Model ids hold a slash, which clients send percent-encoded (`openai%2Fgpt-4o`). */
-function modelIdOf(path: string): string | undefined {
-  try {
-    return decodeURIComponent(path.slice(modelPathPrefix.length));
-  } catch {
-    return undefined;
-  }
-}
+const modelIdOf = (path: string) => decodedRest(path, modelPathPrefix);
 
 /**
  * The Anthropic Messages surface (SPEC §8): `POST /v1/messages`, `/v1/messages/count_tokens`,

@@ -8,6 +8,7 @@ import type { ResponseQueries } from '../../store/response-queries.js';
 import { type EmbeddingsRouteDeps, handleEmbeddings } from '../embeddings/handle-embeddings.js';
 import { routeResponses } from '../responses/responses-routes.js';
 import type { RestCompletionsDeps } from '../rest-completions.js';
+import { decodedRest, requireMethod } from '../route-helpers.js';
 import { sendJson } from '../send-json.js';
 import { servedModelSources } from '../served-model-sources.js';
 import { handleChatCompletions } from './handle-chat-completions.js';
@@ -27,20 +28,7 @@ export const isOpenAIPath = (path: string): boolean => path === '/v1' || path.st
 
 const modelPathPrefix = '/v1/models/';
 
-function requireMethod(req: IncomingMessage, res: ServerResponse, method: string): void {
-  if (req.method === method) return;
-  res.setHeader('allow', method);
-  throw new GatewayError('method_not_allowed', `${req.method} is not allowed here; use ${method}`);
-}
-
-/** Model ids hold a slash, which the openai clients send percent-encoded (`local%2Fecho`). */
-function modelIdOf(path: string): string | undefined {
-  try {
-    return decodeURIComponent(path.slice(modelPathPrefix.length));
-  } catch {
-    return undefined;
-  }
-}
+const modelIdOf = (path: string) => decodedRest(path, modelPathPrefix);
 
 /** The OpenAI-compatible surface (SPEC §4), for an authenticated request. */
 export async function routeOpenAI(

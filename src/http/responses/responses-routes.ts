@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../auth/principal.js';
 import { GatewayError } from '../../core/gateway-error.js';
+import { requireMethod } from '../route-helpers.js';
 import { handleCreateResponse, type ResponsesDeps } from './handle-create-response.js';
 import { handleGetResponse } from './handle-get-response.js';
 
@@ -12,12 +13,6 @@ const itemPrefix = `${collectionPath}/`;
 /** Whether the Responses surface serves `path`. */
 export const isResponsesPath = (path: string): boolean =>
   path === collectionPath || path.startsWith(itemPrefix);
-
-function requireMethod(req: IncomingMessage, res: ServerResponse, method: string): void {
-  if (req.method === method) return;
-  res.setHeader('allow', method);
-  throw new GatewayError('method_not_allowed', `${req.method} is not allowed here; use ${method}`);
-}
 
 /** The OpenAI Responses surface (SPEC §8), for an authenticated request. */
 export async function routeResponses(
