@@ -131,55 +131,31 @@ export class UsageQueries {
 /** Daily rows grouped by the dimensions, ordered like the SQL path (ascending, nulls last). */
 function bucketsOfRows(rows: readonly DailyUsageRow[], dimensions: readonly UsageDimension[]): UsageBucket[] {
   const by = new Set(dimensions);
-  const rowValue = (row: DailyUsageRow, dimension: UsageDimension): string | number | null => {
-    switch (dimension) {
-      case 'model':
-        return row.model === '' ? null : row.model;
-      case 'provider':
-        return row.provider === '' ? null : row.provider;
-      case 'kind':
-        return row.kind;
-      case 'day':
-        return row.day.getTime();
-      default:
-        return null;
-    }
-  };
-  const groups = groupRows(rows, (row) =>
-    JSON.stringify(dimensions.map((dimension) => rowValue(row, dimension))),
-  );
-  const buckets = groups.map(
-    ({ sample, figures }): UsageBucket => ({
-      ...figures,
-      provider: by.has('provider') ? (rowValue(sample, 'provider') as string | null) : null,
-      model: by.has('model') ? (rowValue(sample, 'model') as string | null) : null,
-      day: by.has('day') ? sample.day : null,
-      hour: null,
-      keyId: null,
-      keyName: null,
-      kind: by.has('kind') ? sample.kind : null,
-    }),
-  );
+  // The bucket's dimension values of a row: '' is the rollup's "none" for provider and model.
+  const keyOf = (row: DailyUsageRow) => ({
+    provider: by.has('provider') && row.provider !== '' ? row.provider : null,
+    model: by.has('model') && row.model !== '' ? row.model : null,
+    day: by.has('day') ? row.day.getTime() : null,
+    kind: by.has('kind') ? row.kind : null,
+  });
+  const groups = groupRows(rows, (row) => JSON.stringify(keyOf(row)));
+  const keyed = groups.map(({ sample, figures }) => ({ key: keyOf(sample), figures }));
   const compare = (a: string | number | null, b: string | number | null) =>
     a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
-  return buckets.sort((a, b) => {
+  keyed.sort((a, b) => {
     for (const dimension of dimensions) {
-      const order = compare(bucketValue(a, dimension), bucketValue(b, dimension));
+      const field = dimension as keyof (typeof keyed)[number]['key'];
+      const order = compare(a.key[field], b.key[field]);
       if (order !== 0) return order;
     }
     return 0;
   });
+  return keyed.map(({ key, figures }) => ({
+    ...figures,
+    ...key,
+    day: key.day === null ? null : new Date(key.day),
+    hour: null,
+    keyId: null,
+    keyName: null,
+  }));
 }
-
-const bucketValue = (bucket: UsageBucket, dimension: UsageDimension): string | number | null => {
-  switch (dimension) {
-    case 'day':
-      return bucket.day?.getTime() ?? null;
-    case 'hour':
-      return bucket.hour?.getTime() ?? null;
-    case 'key':
-      return bucket.keyId;
-    default:
-      return bucket[dimension];
-  }
-};

@@ -17,8 +17,8 @@ const settleMs = 3_600_000;
 /** Any stable number: one instance rolls up at a time. */
 const rollupLockId = 0x5573_6167;
 
-export const startOfDay = (at: Date): Date => new Date(Math.floor(at.getTime() / dayMs) * dayMs);
-export const nextDay = (day: Date): Date => new Date(day.getTime() + dayMs);
+const startOfDay = (at: Date): Date => new Date(Math.floor(at.getTime() / dayMs) * dayMs);
+const nextDay = (day: Date): Date => new Date(day.getTime() + dayMs);
 
 /** [from, to) */
 export interface TimeRange {
@@ -26,18 +26,8 @@ export interface TimeRange {
   to: Date | undefined;
 }
 
-type RawRow = Omit<DailyUsageRow, 'day' | 'requests' | 'errors' | 'promptTokens' | 'completionTokens'> & {
-  day: string;
-  requests: string;
-  errors: string;
-  promptTokens: string;
-  completionTokens: string;
-  reasoningTokens: string;
-  cachedTokens: string;
-  latencySum: string;
-  ttftSum: string;
-  ttftCount: string;
-};
+/** Every column is selected as text (see `dailyColumns`). */
+type RawRow = Record<keyof DailyUsageRow, string>;
 
 /** Rows as the drivers hand them back (bigints and epochs as text) to the row type. */
 const toDailyRow = (row: RawRow): DailyUsageRow => ({
@@ -54,9 +44,10 @@ const toDailyRow = (row: RawRow): DailyUsageRow => ({
   ttftCount: Number(row.ttftCount),
 });
 
-const rangeCondition = ({ from, to }: TimeRange): SQL =>
-  sql`(${from ? sql`created_at >= ${from.toISOString()}::timestamptz` : sql`true`} and ${
-    to ? sql`created_at < ${to.toISOString()}::timestamptz` : sql`true`
+/** `column` in [from, to); an open end is no bound. */
+const within = (column: string, { from, to }: TimeRange): SQL =>
+  sql`(${from ? sql`${sql.raw(column)} >= ${from.toISOString()}::timestamptz` : sql`true`} and ${
+    to ? sql`${sql.raw(column)} < ${to.toISOString()}::timestamptz` : sql`true`
   })`;
 
 /**
@@ -68,7 +59,10 @@ with picked as (
   select date_trunc('day', created_at, 'UTC') as day, coalesce(provider, '') as provider,
     coalesce(model, '') as model, kind, status, prompt_tokens, completion_tokens, reasoning_tokens,
     cached_tokens, input_cost, output_cost, search_cost, total_cost, latency_ms, ttft_ms
-  from completions where ${sql.join(ranges.map(rangeCondition), sql` or `)}
+  from completions where ${sql.join(
+    ranges.map((range) => within('created_at', range)),
+    sql` or `,
+  )}
 ),
 sums as (
   select day, provider, model, kind, count(*) as requests, count(*) filter (where status <> 'succeeded') as errors,
@@ -103,6 +97,10 @@ const dailyColumns = sql`(extract(epoch from day) * 1000)::bigint::text as "day"
   ttft_sum::text as "ttftSum", ttft_count::text as "ttftCount", latency_counts::text as "latencyCounts",
   ttft_counts::text as "ttftCounts"`;
 
+/** The completions of the ranges as daily rows. */
+const summedRows = (ranges: readonly TimeRange[]) =>
+  sql`select ${dailyColumns} from (${summedCompletions(ranges)}) summed`;
+
 export class UsageRollup {
   constructor(private readonly db: Db) {}
 
@@ -117,7 +115,7 @@ export class UsageRollup {
     const firstFull = range.from ? startOfDay(range.from) : undefined;
     const fullFrom = firstFull && range.from && firstFull < range.from ? nextDay(firstFull) : firstFull;
     const fullTo = range.to ? startOfDay(range.to) : undefined;
-    if (fullFrom && fullTo && fullFrom >= fullTo) return this.#summed([range]);
+    if (fullFrom && fullTo && fullFrom >= fullTo) return this.#read(summedRows([range]));
 
     const dirty = await this.#dirtyDays(fullFrom, fullTo);
     // What the rollup cannot answer: the edges and each dirty day inside.
@@ -127,8 +125,7 @@ export class UsageRollup {
     if (fullTo && (!range.to || fullTo < range.to)) raw.push({ from: fullTo, to: range.to });
 
     const rolled = sql`select ${dailyColumns} from usage_daily u
-      where ${fullFrom ? sql`u.day >= ${fullFrom.toISOString()}::timestamptz` : sql`true`}
-        and ${fullTo ? sql`u.day < ${fullTo.toISOString()}::timestamptz` : sql`true`}
+      where ${within('u.day', { from: fullFrom, to: fullTo })}
         and ${
           // Exactly the days read from the rows below: a day rolled up meanwhile is not counted twice.
           dirty.length
@@ -138,19 +135,11 @@ export class UsageRollup {
               )})`
             : sql`true`
         }`;
-    const statement = raw.length
-      ? sql`${rolled} union all select ${dailyColumns} from (${summedCompletions(raw)}) summed`
-      : rolled;
-    const rows = await queryRows<RawRow>(this.db, statement);
-    return rows.map(toDailyRow);
+    return this.#read(raw.length ? sql`${rolled} union all ${summedRows(raw)}` : rolled);
   }
 
-  async #summed(ranges: TimeRange[]): Promise<DailyUsageRow[]> {
-    const rows = await queryRows<RawRow>(
-      this.db,
-      sql`select ${dailyColumns} from (${summedCompletions(ranges)}) summed`,
-    );
-    return rows.map(toDailyRow);
+  async #read(statement: SQL): Promise<DailyUsageRow[]> {
+    return (await queryRows<RawRow>(this.db, statement)).map(toDailyRow);
   }
 
   async #dirtyDays(from: Date | undefined, to: Date | undefined): Promise<Date[]> {
@@ -158,8 +147,7 @@ export class UsageRollup {
       this.db,
       sql`
       select (extract(epoch from day) * 1000)::bigint::text as day from usage_dirty_days
-      where ${from ? sql`day >= ${from.toISOString()}::timestamptz` : sql`true`}
-        and ${to ? sql`day < ${to.toISOString()}::timestamptz` : sql`true`}
+      where ${within('day', { from, to })}
       order by day`,
     );
     return rows.map((row) => new Date(Number(row.day)));
