@@ -18,7 +18,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
 import { median, runAutocannon } from './load.js';
-import { cpuMs, machineBusy, pinned, pinSelf, postgresCpuMs, startProcess } from './processes.js';
+import {
+  cpuMs,
+  machineBusy,
+  pinned,
+  pinSelf,
+  postgresCpuMs,
+  startBenchUpstream,
+  startProcess,
+} from './processes.js';
 
 const checkouts = process.argv.slice(2).map((path) => resolve(path));
 if (checkouts.length < 2) {
@@ -52,18 +60,7 @@ const commitOf = (checkout: string) => {
 pinSelf(1);
 const upstreamPort = await freePort();
 const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
-await startProcess(
-  pinned(1, [
-    process.execPath,
-    '--import',
-    'tsx',
-    join(root, 'bench/upstream-server.ts'),
-    String(upstreamPort),
-  ]),
-  process.env,
-  join(work, 'upstream.log'),
-  () => fetch(`${upstreamUrl}/`).then(() => true),
-);
+await startBenchUpstream(upstreamPort, join(work, 'upstream.log'));
 
 const admin = postgres(server, { max: 1, onnotice: () => {} });
 const databases: string[] = [];

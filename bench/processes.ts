@@ -131,3 +131,14 @@ export function machineBusy(): { stop(): number } {
     },
   };
 }
+
+/** The bench's local upstream (bench/upstream-server.ts) on `port`, pinned to core 1 with the load. */
+export function startBenchUpstream(port: number, logPath: string): Promise<Spawned> {
+  const script = new URL('./upstream-server.ts', import.meta.url).pathname;
+  return startProcess(
+    pinned(1, [process.execPath, '--import', 'tsx', script, String(port)]),
+    process.env,
+    logPath,
+    () => fetch(`http://127.0.0.1:${port}/`).then(() => true),
+  );
+}

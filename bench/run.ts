@@ -36,6 +36,7 @@ import {
   pinSelf,
   postgresCpuMs,
   rssMb,
+  startBenchUpstream,
   startProcess,
   watchRss,
 } from './processes.js';
@@ -83,18 +84,7 @@ const floorUrl = `http://127.0.0.1:${floorPort}`;
 const profileDir = join(work, 'profile');
 const ping = (url: string) => fetch(url).then((r) => r.status < 500);
 
-const upstream = await startProcess(
-  pinned(1, [
-    process.execPath,
-    '--import',
-    'tsx',
-    join(root, 'bench/upstream-server.ts'),
-    String(upstreamPort),
-  ]),
-  process.env,
-  join(work, 'upstream.log'),
-  () => fetch(`${upstreamUrl}/`).then(() => true),
-);
+const upstream = await startBenchUpstream(upstreamPort, join(work, 'upstream.log'));
 // The floor is pinned like the gateway; the two are never loaded at the same time.
 const floor = await startProcess(
   pinned(0, [
